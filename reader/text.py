@@ -1,0 +1,84 @@
+"""Untrusted article text made safe and regular: control sequences out, NFC, paragraphs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+# ESC-introduced sequences: CSI (ESC [ ... final), OSC/DCS/SOS/PM/APC (ESC ] ... BEL or ST),
+# and two-character escapes (ESC followed by one byte). Removed whole, so that no argument
+# of a sequence survives as stray text either.
+_ESCAPE_SEQUENCE = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]?             # CSI
+    | \x1b[\]PX^_].*?(?:\x07|\x1b\\|\x9c|$)  # OSC, DCS, SOS, PM, APC up to BEL or ST
+    | \x9b[0-?]*[ -/]*[@-~]?             # 8-bit CSI
+    | [\x90\x9d\x98\x9e\x9f].*?(?:\x07|\x1b\\|\x9c|$)  # 8-bit OSC/DCS/SOS/PM/APC
+    | \x1b[ -/]*[0-~]?                   # other ESC sequences
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+# C0 except tab and newline, DEL, C1, and the bidirectional overrides, embeddings and isolates.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]"
+)
+_INLINE_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+
+
+def clean(text: str) -> str:
+    """Strip escape sequences, control and bidi-override characters, normalise to NFC.
+
+    Newlines are kept (CR and CRLF become LF); tabs become spaces.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    text = _CONTROL.sub("", text.replace("\t", " "))
+    return unicodedata.normalize("NFC", text)
+
+
+def clean_line(text: str) -> str:
+    """`clean`, then fold all white space (newlines included) to single spaces: for titles and names."""
+    return " ".join(clean(text).split())
+
+
+def tidy_paragraph(text: str) -> str:
+    """One paragraph as stored: clean, inline white space folded, no line breaks inside."""
+    return " ".join(_INLINE_SPACE.sub(" ", clean(text)).split())
+
+
+def join_paragraphs(paragraphs: list[str]) -> str:
+    """The stored article text: tidy, non-empty paragraphs separated by one blank line."""
+    kept = [p for p in (tidy_paragraph(p) for p in paragraphs) if p]
+    return "\n\n".join(kept)
+
+
+def paragraph_bounds(text: str) -> list[tuple[int, int]]:
+    """Character bounds `(start, end)` of each paragraph of stored text."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for part in text.split("\n\n"):
+        end = start + len(part)
+        if part:
+            bounds.append((start, end))
+        start = end + 2
+    return bounds
+
+
+def article_id(text: str) -> str:
+    """The id of an article: a hash of its text with case and white space normalised."""
+    normal = " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
+
+
+def is_safe(text: str) -> bool:
+    """True when `text` holds no control character other than newline."""
+    return _CONTROL.search(text.replace("\n", "")) is None and "\x1b" not in text
+
+
+_WORD = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Plain word and punctuation boundaries, for text that has no model tokens."""
+    return [m.span() for m in _WORD.finditer(text)]

@@ -1,0 +1,48 @@
+"""Every test gets its own data and config dirs; the user's real directories are never touched."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED = next(SEEDS.glob("*.txt"))
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every directory reader or its libraries could write to at the test's tmp dir."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("READER_DATA_DIR", str(data))
+    monkeypatch.setenv("READER_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    return data
+
+
+@pytest.fixture
+def data_dir(isolated_dirs: Path) -> Path:
+    """This test's data dir."""
+    return isolated_dirs
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    """The seed article as shipped."""
+    return SEED.read_text(encoding="utf-8")
+
+
+def corpus_or_skip() -> Path:
+    """The shared corpus folder, or skip the test when it is absent (as in a user's clone)."""
+    if not (CORPUS / "index.json").is_file():
+        pytest.skip("../shared/corpus is absent")
+    return CORPUS
+
+
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
