@@ -1,0 +1,394 @@
+"""The `reader` command line: open the app, ingest, list, show, tag, and more.
+
+Output meant for scripts is JSON with `--json`; messages go to stderr; every failure is
+one line naming the input and the reason, with a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from reader import __version__, paths
+from reader.config import Config, ConfigError
+from reader.config import load as load_config
+from reader.store import Library, StoreError
+
+EXIT_FAILED = 1  # some input or operation failed
+EXIT_STORE = 2  # the store or config cannot be used
+
+
+class CommandError(Exception):
+    """A failure the user can fix: printed as one line, exit status 1."""
+
+
+def _out(text: str = "", stream: TextIO | None = None) -> None:
+    print(text, file=stream or sys.stdout)
+
+
+def _err(text: str) -> None:
+    print(f"reader: {text}", file=sys.stderr)
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def cmd_open(args: argparse.Namespace, library: Library, config: Config) -> int:
+    """Open the app; the first start with an empty library ingests the bundled seed article."""
+    if not library.ids():
+        seeds = paths.bundled("seeds")
+        report = _ingest(library, [str(seeds)], model=args.model or config.model, jobs=1, quiet=True)
+        if not report.ok:
+            for name, reason in report.failed:
+                _err(f"{name}: {reason}")
+    from reader.app import make_app
+
+    app = make_app(library.root, config=config, open_article=args.article)
+    app.run()
+    return 0
+
+
+def _ingest(
+    library: Library, inputs: list[str], *, model: str | None, jobs: int, quiet: bool
+) -> Any:
+    from reader import pipeline
+
+    progress = _Progress(enabled=not quiet)
+    with progress:
+        report = pipeline.ingest_into(
+            library,
+            inputs,
+            model=model,
+            jobs=jobs,
+            stdin=sys.stdin.buffer if "-" in inputs else None,
+            on_progress=progress.update,
+        )
+    if report.warning:
+        _err(f"warning: {report.warning}")
+    return report
+
+
+def cmd_ingest(args: argparse.Namespace, library: Library, config: Config) -> int:
+    """Ingest files, folders, URLs or stdin; analyse the new articles once."""
+    report = _ingest(
+        library, args.inputs, model=args.model or config.model, jobs=args.jobs, quiet=args.json
+    )
+    for name, reason in report.failed:
+        _err(f"{name}: {reason}")
+    if args.json:
+        _out(
+            json.dumps(
+                {
+                    "added": report.added,
+                    "duplicates": report.duplicates,
+                    "failed": [{"input": n, "reason": r} for n, r in report.failed],
+                    "model": report.model,
+                },
+                indent=2,
+            )
+        )
+    else:
+        for name, article_id, title, duplicate in report.found:
+            what = "already in library" if duplicate else "added"
+            _out(f"{what}: {article_id[:10]}  {title or '(untitled)'}  [{name}]")
+        _out(
+            f"{len(report.added)} added, {len(report.duplicates)} already in library, "
+            f"{len(report.failed)} failed (model: {report.model})",
+            sys.stderr,
+        )
+    return EXIT_FAILED if report.failed else 0
+
+
+def cmd_list(args: argparse.Namespace, library: Library, config: Config) -> int:
+    """List the library."""
+    summaries = library.summaries()
+    if args.json:
+        _out(json.dumps([s.to_json() for s in summaries], indent=2, ensure_ascii=False))
+        return 0
+    if not summaries:
+        _out("The library is empty: add articles with `reader ingest PATH|URL`.", sys.stderr)
+        return 0
+    for s in summaries:
+        _out(
+            f"{s.id[:10]}  {(s.date or '')[:10]:10}  {s.words:6} words  {s.entities:4} ents  "
+            f"{s.annotations:4} ann  {s.title or '(untitled)'}"
+        )
+    return 0
+
+
+def _resolve(library: Library, prefix: str) -> str:
+    try:
+        return library.resolve(prefix)
+    except LookupError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def article_json(library: Library, article_id: str, *, with_text: bool = True) -> dict[str, Any]:
+    """The stable JSON form of one article: metadata, text, entities, numbers, annotations."""
+    article = library.get(article_id)
+    rejected = {(r.start, r.end, r.label) for r in library.rejections(article_id)}
+    data = article.meta_json()
+    if with_text:
+        data["text"] = article.text
+    analysis = article.analysis
+    data["entities"] = [s.to_json(article.text) for s in analysis.entities] if analysis else []
+    data["numbers"] = [s.to_json(article.text) for s in analysis.numbers] if analysis else []
+    for span in data["entities"] + data["numbers"]:
+        span["rejected"] = (span["start"], span["end"], span["label"]) in rejected
+    data["annotations"] = [a.to_json(article.text) for a in library.annotations(article_id)]
+    return data
+
+
+def cmd_show(args: argparse.Namespace, library: Library, config: Config) -> int:
+    """Show one article: metadata, text, entities, numbers and annotations."""
+    data = article_json(library, _resolve(library, args.id))
+    if args.json:
+        _out(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    for key in ("title", "byline", "date", "source", "site", "url", "id", "words", "model"):
+        if data.get(key) not in (None, ""):
+            _out(f"{key + ':':9} {data[key]}")
+    _out()
+    _out(data["text"])
+    for heading in ("entities", "numbers", "annotations"):
+        _out(f"\n{heading} ({len(data[heading])}):")
+        for span in data[heading]:
+            extra = f"  {span['id']} ({span['source']})" if "id" in span else ""
+            _out(f"  {span['start']:6}-{span['end']:<6} {span['label']:10} {span['text']}{extra}")
+    return 0
+
+
+def cmd_tag(args: argparse.Namespace, library: Library, config: Config) -> int:
+    """Add one annotation by character offsets, snapped to whole tokens; print its id."""
+    article_id = _resolve(library, args.id)
+    label = args.label.upper()
+    if label not in config.label_names():
+        raise CommandError(
+            f"unknown label {args.label!r} (labels: {', '.join(config.label_names())}; "
+            f"add more under [[extra_labels]] in {config.path})"
+        )
+    article = library.get(article_id)
+    try:
+        start, end = article.snap(args.start, args.end)
+    except ValueError as exc:
+        raise CommandError(f"{article_id[:10]}: {exc}") from exc
+    annotation = library.add_annotation(article_id, start, end, label)
+    if args.json:
+        _out(json.dumps(annotation.to_json(article.text), ensure_ascii=False))
+    else:
+        _out(annotation.id)
+    return 0
+
+
+def cmd_untag(args: argparse.Namespace, library: Library, config: Config) -> int:
+    """Delete one annotation by its id (or a unique prefix)."""
+    article_id = _resolve(library, args.id)
+    try:
+        removed = library.remove_annotation(article_id, args.annotation)
+    except LookupError as exc:
+        raise CommandError(str(exc)) from exc
+    _out(f"removed {removed.id} ({removed.label} {removed.start}-{removed.end})", sys.stderr)
+    return 0
+
+
+def cmd_annotations(args: argparse.Namespace, library: Library, config: Config) -> int:
+    """List annotations, of one article or of all."""
+    ids = [_resolve(library, args.id)] if args.id else [s.id for s in library.summaries()]
+    rows: list[dict[str, Any]] = []
+    for article_id in ids:
+        annotations = library.annotations(article_id)
+        if not annotations:
+            continue
+        text = library.get(article_id).text
+        for annotation in annotations:
+            rows.append({"article": article_id, **annotation.to_json(text)})
+    if args.json:
+        _out(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    for row in rows:
+        _out(
+            f"{row['article'][:10]}  {row['id']}  {row['start']:6}-{row['end']:<6} "
+            f"{row['label']:10} {row['source']:6} {row['text']}"
+        )
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, library: Library, config: Config) -> int:
+    """Remove articles and their annotations."""
+    for prefix in args.ids:
+        article_id = _resolve(library, prefix)
+        library.remove(article_id)
+        _out(f"removed {article_id}", sys.stderr)
+    return 0
+
+
+def cmd_reanalyze(args: argparse.Namespace, library: Library, config: Config) -> int:
+    """Analyse articles again (all by default), keeping every annotation."""
+    from reader import pipeline
+
+    ids = [_resolve(library, i) for i in args.ids] if args.ids else library.ids()
+    progress = _Progress(enabled=True)
+    with progress:
+        name, warning, count = pipeline.reanalyze(
+            library, ids, model=args.model or config.model, jobs=args.jobs, on_progress=progress.update
+        )
+    if warning:
+        _err(f"warning: {warning}")
+    _out(f"reanalysed {count} article(s) with {name}", sys.stderr)
+    return 0
+
+
+# -- progress ------------------------------------------------------------------------------
+
+
+class _Progress:
+    """A rich progress bar on a terminal, plain lines when stderr is piped."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.tty = sys.stderr.isatty()
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def update(self, done: int, total: int, label: str) -> None:
+        """Report that `done` of `total` inputs are read, the last being `label`."""
+        if not self.enabled or total <= 1:
+            return
+        if not self.tty:
+            print(f"[{done}/{total}] {label}", file=sys.stderr)
+            return
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._bar = Progress(
+                TextColumn("ingesting"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.description}", markup=False),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task("", total=total)
+        self._bar.update(self._task, completed=done, description=Path(label).name[:40])
+
+
+# -- parser --------------------------------------------------------------------------------
+
+Command = Callable[[argparse.Namespace, Library, Config], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        default=argparse.SUPPRESS,
+        help="where the library lives (default: $READER_DATA_DIR or the platform's data dir)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="reader",
+        description="Read and annotate news articles in the terminal.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    parser.add_argument("--model", help="spaCy pipeline to analyse new articles with")
+    parser.add_argument("--article", help="open this article (id or prefix) straight away")
+    parser.set_defaults(func=cmd_open)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def add(name: str, func: Command, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help, parents=[common])
+        p.set_defaults(func=func)
+        return p
+
+    p = add("ingest", cmd_ingest, "add articles: text, HTML or Markdown files, folders, URLs, or - for stdin")
+    p.add_argument("inputs", nargs="+", metavar="PATH|URL|-")
+    p.add_argument("--model", help="spaCy pipeline (default: config, else the best installed)")
+    p.add_argument("--jobs", type=int, default=1, help="analyse with this many processes")
+    p.add_argument("--json", action="store_true", help="print what happened as JSON")
+
+    p = add("list", cmd_list, "list the articles in the library")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+
+    p = add("show", cmd_show, "show an article: metadata, text, entities, numbers, annotations")
+    p.add_argument("id", help="article id or unique prefix")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+
+    p = add("tag", cmd_tag, "annotate characters START to END of an article with LABEL")
+    p.add_argument("id", help="article id or unique prefix")
+    p.add_argument("start", type=int)
+    p.add_argument("end", type=int)
+    p.add_argument("label")
+    p.add_argument("--json", action="store_true", help="print the annotation as JSON")
+
+    p = add("untag", cmd_untag, "delete an annotation")
+    p.add_argument("id", help="article id or unique prefix")
+    p.add_argument("annotation", help="annotation id or unique prefix")
+
+    p = add("annotations", cmd_annotations, "list annotations (of one article, or all)")
+    p.add_argument("id", nargs="?", help="article id or unique prefix")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+
+    p = add("remove", cmd_remove, "remove articles and their annotations")
+    p.add_argument("ids", nargs="+", metavar="ID")
+
+    p = add("reanalyze", cmd_reanalyze, "analyse articles again, keeping every annotation")
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("--model", help="spaCy pipeline to use")
+    p.add_argument("--jobs", type=int, default=1, help="analyse with this many processes")
+
+    _add_exchange_commands(add)
+    return parser
+
+
+def _add_exchange_commands(add: Callable[[str, Command, str], argparse.ArgumentParser]) -> None:
+    """`export` and `import`, when the exchange formats are available."""
+    try:
+        from reader.export import cli as exchange
+    except ImportError:
+        return
+    exchange.add_commands(add)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        _err(str(exc))
+        return EXIT_STORE
+    library = Library(paths.data_dir(getattr(args, "data_dir", None)))
+    try:
+        return args.func(args, library, config)
+    except CommandError as exc:
+        _err(str(exc))
+        return EXIT_FAILED
+    except StoreError as exc:
+        _err(str(exc))
+        return EXIT_STORE
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except Exception as exc:
+        # A model that cannot be loaded is the user's to fix: one line, not a traceback.
+        from reader.nlp import ModelError
+
+        if isinstance(exc, ModelError):
+            _err(str(exc))
+            return EXIT_FAILED
+        raise
