@@ -1,0 +1,76 @@
+"""The core knows nothing of the terminal, and browsing never pays for loading spaCy."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CORE = [
+    "reader.text",
+    "reader.model",
+    "reader.paths",
+    "reader.config",
+    "reader.store",
+    "reader.pipeline",
+    "reader.ingest",
+    "reader.nlp",
+    "reader.cli",
+]
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    return set(json.loads(out.splitlines()[-1]))
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_does_not_import_textual_or_spacy(module: str) -> None:
+    loaded = _modules_after(f"import {module}")
+    assert "textual" not in loaded
+    assert "spacy" not in loaded
+
+
+def test_app_does_not_import_spacy() -> None:
+    loaded = _modules_after("import reader.app")
+    assert "textual" in loaded
+    assert "spacy" not in loaded
+
+
+def test_reader_list_does_not_import_spacy(data_dir: Path) -> None:
+    code = (
+        "import sys; from reader.cli import main\n"
+        f"rc = main(['list', '--data-dir', {str(data_dir)!r}]); assert rc == 0"
+    )
+    assert "spacy" not in _modules_after(code)
+
+
+def test_wheel_carries_seeds_and_styles(tmp_path: Path) -> None:
+    """Built without isolation (hatchling is a dev dependency), so no network is needed."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    [wheel] = tmp_path.glob("reader-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    seeds = sorted(p.name for p in (ROOT / "seeds").iterdir())
+    styles = sorted(p.name for p in (ROOT / "styles").glob("*.tcss"))
+    assert seeds and styles
+    for name in seeds:
+        assert f"reader/_data/seeds/{name}" in names
+    for name in styles:
+        assert f"reader/_data/styles/{name}" in names
+    assert "reader/cli.py" in names
