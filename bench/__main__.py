@@ -1,0 +1,94 @@
+"""`python -m bench [FIGURE ...]`: generate data, measure each figure, print one line each.
+
+Figures: start, open, keys, ingest, save, export (all by default). Results also go to
+bench/results.json. The exit status is 1 when a figure misses its target or cannot be measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+import sys
+import tempfile
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.report import write_results
+
+FIGURES = {
+    "start": "bench.start",
+    "open": "bench.open_article",
+    "keys": "bench.keys",
+    "ingest": "bench.ingest",
+    "save": "bench.save",
+    "export": "bench.export",
+}
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen figures; 0 when every one meets its target."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("figures", nargs="*", metavar="FIGURE", help="any of: " + ", ".join(FIGURES))
+    parser.add_argument("--keep", action="store_true", help="keep the generated data dir and say where")
+    args = parser.parse_args(argv)
+    unknown = [n for n in args.figures if n not in FIGURES]
+    if unknown:
+        parser.error(f"unknown figure {unknown[0]!r} (choose from {', '.join(FIGURES)})")
+    names = args.figures or list(FIGURES)
+
+    from textual import __version__ as textual_version
+
+    from bench.corpus import load_pool
+
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    meta = {
+        "started": started,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "textual": textual_version,
+        "figures": names,
+    }
+    print(f"reader bench · {started} · python {meta['python']} · {meta['cpus']} cpus · textual {textual_version}")
+    t0 = time.perf_counter()
+    pool = load_pool()
+    print(f"paragraph pool: {len(pool.paragraphs)} paragraphs, {pool.words:,} words, {pool.model} {pool.version} ({time.perf_counter() - t0:.1f} s)")
+
+    figures = []
+    failed = False
+    workdir = Path(tempfile.mkdtemp(prefix="reader-bench-"))
+    try:
+        for name in names:
+            t0 = time.perf_counter()
+            try:
+                module = importlib.import_module(FIGURES[name])
+                measured = module.run(pool, workdir / name)
+            except Exception as exc:  # one figure that cannot run must not hide the others
+                failed = True
+                print(f"{name:<18} ERROR: {type(exc).__name__}: {exc}")
+                traceback.print_exc(limit=4, file=sys.stderr)
+                continue
+            for figure in measured:
+                print(figure.line(), flush=True)
+                failed |= not figure.passed
+            figures += measured
+            print(f"{'':18} ({name}: {time.perf_counter() - t0:.1f} s)", flush=True)
+    finally:
+        if args.keep:
+            print(f"data kept in {workdir}")
+        else:
+            import shutil
+
+            shutil.rmtree(workdir, ignore_errors=True)
+    write_results(RESULTS, figures, meta)
+    print(f"results: {RESULTS}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
