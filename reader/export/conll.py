@@ -1,0 +1,83 @@
+"""CoNLL-2003 style IOB tags: `token -X- _ TAG`, one token a line, which `spacy convert` reads.
+
+Articles are separated by spaCy's document line, `-DOCSTART- -X- O O` (the original
+CoNLL-2003 files have `-DOCSTART- -X- -X- O`, which spaCy's converter does not recognise).
+A blank line separates paragraphs (reader does not split sentences); white space tokens
+are left out. Tags are IOB2: every entity starts with `B-`. IOB holds no overlaps, so
+the spans kept are the same as in the spaCy format's `doc.ents`; the rest are reported.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from reader.export.document import ExportDocument
+
+DOCSTART = "-DOCSTART- -X- O O"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def tags(document: ExportDocument) -> tuple[list[str], list[str]]:
+    """The IOB tag of every exported token (white space ones get "O"), and warnings."""
+    text = document.text
+    tokens = document.tokens
+    out = ["O"] * len(tokens)
+    kept, left_out = document.entities()
+    blank = 0
+    for span in kept:
+        first, last = document.token_range(span)
+        words = [i for i in range(first, last + 1) if not text[tokens[i].start].isspace()]
+        if not words:
+            blank += 1
+            continue
+        out[words[0]] = f"B-{span.label}"
+        for i in words[1:]:
+            out[i] = f"I-{span.label}"
+    warnings = []
+    if left_out:
+        warnings.append(
+            f"{document.id}: {_plural(len(left_out), 'overlapping span')} left out of the IOB tags"
+        )
+    if blank:
+        warnings.append(
+            f"{document.id}: {_plural(blank, 'span')} of white space only left out of the IOB tags"
+        )
+    return out, warnings
+
+
+class CoNLLWriter:
+    """Writes one block of token lines per article."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, document: ExportDocument) -> list[str]:
+        """Write one article: the document line, then its tokens, a blank line between paragraphs."""
+        text = document.text
+        iob, warnings = tags(document)
+        lines = [DOCSTART, ""]
+        new_block = False
+        for token, tag in zip(document.tokens, iob, strict=True):
+            word = text[token.start : token.end]
+            if word.isspace():
+                new_block = new_block or "\n" in word
+                continue
+            # A paragraph break inside an entity would split it in two: keep the block going.
+            if new_block and not tag.startswith("I-") and lines[-1] != "":
+                lines.append("")
+            new_block = False
+            lines.append(f"{word} -X- _ {tag}")
+        lines.append("")
+        self.stream.write("\n".join(lines) + "\n")
+        return warnings
+
+    def finish(self) -> None:
+        """Nothing follows the last article."""
+
+
+def open_writer(stream: TextIO) -> CoNLLWriter:
+    """A CoNLL writer to a text stream."""
+    return CoNLLWriter(stream)
