@@ -1,0 +1,175 @@
+"""Undo and redo for the article screen: every change knows how to take itself back.
+
+Each change is written to the store when it is made, and each undo or redo writes again at
+once, so what is on disk always matches what is on screen. The history lives as long as the
+article screen; it is not saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reader.model import Annotation, Rejection
+from reader.store import Library
+
+
+class Change:
+    """One change to an article's annotations or rejections, reversible."""
+
+    def undo(self, library: Library, article_id: str) -> None:
+        """Take the change back in the store."""
+        raise NotImplementedError
+
+    def redo(self, library: Library, article_id: str) -> None:
+        """Make the change again in the store."""
+        raise NotImplementedError
+
+    def describe(self, text: str) -> str:
+        """What the change did, in a few words, for the notification after undo or redo."""
+        raise NotImplementedError
+
+
+def _quote(text: str, start: int, end: int) -> str:
+    words = " ".join(text[start:end].split())
+    return f"'{words[:40]}…'" if len(words) > 40 else f"'{words}'"
+
+
+@dataclass(slots=True)
+class Added(Change):
+    """An annotation was added: tagged by hand, or a model entity accepted."""
+
+    annotation: Annotation
+
+    def undo(self, library: Library, article_id: str) -> None:
+        """Remove it."""
+        library.remove_annotation(article_id, self.annotation.id)
+
+    def redo(self, library: Library, article_id: str) -> None:
+        """Put it back, with the same id."""
+        library.restore_annotation(article_id, self.annotation)
+
+    def describe(self, text: str) -> str:
+        """'Tagged 'X' as PERSON' or 'Accepted ...'."""
+        a = self.annotation
+        verb = "accepting" if a.source == "model" else "tagging"
+        return f"{verb} {_quote(text, a.start, a.end)} as {a.label}"
+
+
+@dataclass(slots=True)
+class Relabelled(Change):
+    """An annotation got another label."""
+
+    before: Annotation
+    label: str
+
+    def undo(self, library: Library, article_id: str) -> None:
+        """Give it its old label back."""
+        library.restore_annotation(article_id, self.before)
+
+    def redo(self, library: Library, article_id: str) -> None:
+        """Give it the new label again."""
+        library.relabel_annotation(article_id, self.before.id, self.label)
+
+    def describe(self, text: str) -> str:
+        """'relabelling 'X' from GPE to LOC'."""
+        b = self.before
+        return f"relabelling {_quote(text, b.start, b.end)} from {b.label} to {self.label}"
+
+
+@dataclass(slots=True)
+class Deleted(Change):
+    """An annotation was deleted."""
+
+    annotation: Annotation
+
+    def undo(self, library: Library, article_id: str) -> None:
+        """Restore it exactly as it was."""
+        library.restore_annotation(article_id, self.annotation)
+
+    def redo(self, library: Library, article_id: str) -> None:
+        """Delete it again."""
+        library.remove_annotation(article_id, self.annotation.id)
+
+    def describe(self, text: str) -> str:
+        """'deleting 'X' (PERSON)'."""
+        a = self.annotation
+        return f"deleting {_quote(text, a.start, a.end)} ({a.label})"
+
+
+@dataclass(slots=True)
+class AcceptedAll(Change):
+    """Every open model entity of the article was accepted at once."""
+
+    annotations: list[Annotation] = field(default_factory=list)
+
+    def undo(self, library: Library, article_id: str) -> None:
+        """Remove every annotation the accept added."""
+        for annotation in self.annotations:
+            library.remove_annotation(article_id, annotation.id)
+
+    def redo(self, library: Library, article_id: str) -> None:
+        """Add them again in one write (they get new ids, remembered for the next undo)."""
+        self.annotations = library.add_annotations(
+            article_id, [(a.start, a.end, a.label, a.source) for a in self.annotations]
+        )
+
+    def describe(self, text: str) -> str:
+        """'accepting 12 entities'."""
+        n = len(self.annotations)
+        return f"accepting {n} entit{'ies' if n != 1 else 'y'}"
+
+
+@dataclass(slots=True)
+class Rejected(Change):
+    """A model span was rejected."""
+
+    rejection: Rejection
+
+    def undo(self, library: Library, article_id: str) -> None:
+        """Take the rejection back."""
+        r = self.rejection
+        library.unreject(article_id, r.start, r.end, r.label)
+
+    def redo(self, library: Library, article_id: str) -> None:
+        """Reject it again."""
+        r = self.rejection
+        library.reject(article_id, r.start, r.end, r.label)
+
+    def describe(self, text: str) -> str:
+        """'rejecting 'X' (PERSON)'."""
+        r = self.rejection
+        return f"rejecting {_quote(text, r.start, r.end)} ({r.label})"
+
+
+@dataclass(slots=True)
+class History:
+    """The undo and redo stacks of one article screen."""
+
+    done: list[Change] = field(default_factory=list)
+    undone: list[Change] = field(default_factory=list)
+
+    def record(self, change: Change) -> None:
+        """A new change was made (and stored): it can be undone; nothing can be redone now."""
+        self.done.append(change)
+        self.undone.clear()
+
+    def undo(self, library: Library, article_id: str) -> Change | None:
+        """Undo the last change in the store; None when there is nothing to undo.
+
+        A change that cannot be undone (the store refused it) stays where it was.
+        """
+        if not self.done:
+            return None
+        change = self.done[-1]
+        change.undo(library, article_id)
+        self.undone.append(self.done.pop())
+        return change
+
+    def redo(self, library: Library, article_id: str) -> Change | None:
+        """Redo the last undone change in the store; None when there is nothing to redo."""
+        if not self.undone:
+            return None
+        change = self.undone[-1]
+        change.redo(library, article_id)
+        self.done.append(self.undone.pop())
+        return change

@@ -1,0 +1,96 @@
+"""Pick any label of the label set by typing part of its name."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from reader.config import Label
+from reader.widgets.label_legend import label_variable
+
+
+def label_option(label: Label, variable: str) -> Content:
+    """One row of the picker: a swatch in the label's colour, its name and its hotkey."""
+    key = f"  [dim]key {label.key}[/]" if label.key else ""
+    return Content.from_markup(
+        f"[on ${variable}] [/] $name{key}",
+        name=label.name,
+    )
+
+
+class LabelPicker(ModalScreen[str | None]):
+    """A searchable list of every label; dismissed with the chosen label's name, or None."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="labels.cancel"),
+        Binding("down", "move(1)", "Next", show=False, id="labels.down"),
+        Binding("up", "move(-1)", "Previous", show=False, id="labels.up"),
+    ]
+
+    def __init__(self, labels: Sequence[Label], *, title: str = "Tag as…") -> None:
+        super().__init__()
+        self.labels = list(labels)
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        """The search input above the list."""
+        with Vertical(id="dialog", classes="dialog picker") as dialog:
+            dialog.border_title = self.title_text
+            yield Input(placeholder="Type to filter labels", id="label-search")
+            yield OptionList(id="label-list")
+
+    def on_mount(self) -> None:
+        """Show every label, the first highlighted."""
+        self.app.steady_cursors(self)  # type: ignore[attr-defined]
+        self._show("")
+
+    def _show(self, query: str) -> None:
+        query = query.strip().casefold()
+        options = self.query_one("#label-list", OptionList)
+        options.clear_options()
+        matches = [lab for lab in self.labels if query in lab.name.casefold()]
+        # Names that start with what was typed come first: "per" should offer PERSON, then PERCENT.
+        matches.sort(key=lambda lab: not lab.name.casefold().startswith(query))
+        options.add_options(
+            Option(label_option(lab, label_variable(lab.name)), id=lab.name) for lab in matches
+        )
+        if matches:
+            options.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Filter as the reader types."""
+        self._show(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter picks the highlighted label."""
+        event.stop()
+        self._pick()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """A click or Enter in the list picks that label."""
+        self.dismiss(event.option.id)
+
+    def action_move(self, step: int) -> None:
+        """Up and down move through the list while the search input keeps focus."""
+        options = self.query_one("#label-list", OptionList)
+        if options.option_count:
+            current = options.highlighted if options.highlighted is not None else -1
+            options.highlighted = max(0, min(options.option_count - 1, current + step))
+
+    def _pick(self) -> None:
+        options = self.query_one("#label-list", OptionList)
+        if options.highlighted is None:
+            self.notify("No label matches.", severity="warning")
+            return
+        self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    def action_cancel(self) -> None:
+        """Close without tagging."""
+        self.dismiss(None)
