@@ -91,9 +91,11 @@ def source_paragraphs() -> list[str]:
     """The raw pool: seed paragraphs as reader's own text rules read them, then corpus bodies."""
     from reader.ingest.plaintext import parse_plaintext
 
-    raw: list[str] = []
+    # Seed paragraphs are all kept, short ones too, so the seed article can be rebuilt whole.
+    kept: list[str] = []
     for seed in sorted(SEEDS.glob("*.txt")):
-        raw += parse_plaintext(seed.read_text(encoding="utf-8"), str(seed)).paragraphs
+        kept += parse_plaintext(seed.read_text(encoding="utf-8"), str(seed)).paragraphs
+    raw: list[str] = []
     index = CORPUS / "index.json"
     if index.is_file():
         for case in json.loads(index.read_text(encoding="utf-8")):
@@ -106,8 +108,7 @@ def source_paragraphs() -> list[str]:
         if truth.is_file():
             for item in json.loads(truth.read_text(encoding="utf-8")).values():
                 raw += str(item.get("articleBody", "")).split("\n")
-    kept: list[str] = []
-    seen: set[str] = set()
+    seen = set(kept)
     for text in raw:
         text = tidy_paragraph(text)
         if len(text.split()) >= MIN_WORDS and text not in seen:
@@ -192,6 +193,18 @@ class ArticleMaker:
         shift = self.rng.randrange(1, 10)
         return _DIGIT.sub(lambda m: str((int(m.group()) + shift) % 10), text)
 
+    def seed_article(self) -> Article:
+        """The first seed article exactly as reader ingests it, with the pool's analysis."""
+        from reader.ingest.plaintext import parse_plaintext
+
+        seed = sorted(SEEDS.glob("*.txt"))[0]
+        draft = parse_plaintext(seed.read_text(encoding="utf-8"), str(seed))
+        by_text = {p.text: p for p in self.pool.paragraphs}
+        article = self.assemble([by_text[t] for t in draft.paragraphs], vary=False)
+        article.title, article.byline, article.date = draft.title, draft.byline, draft.date
+        article.source, article.site = str(seed), None
+        return article
+
     def paragraphs(self, words: int) -> list[Paragraph]:
         """Pool paragraphs in a random order, repeating the pool if needed, to reach `words` words."""
         chosen: list[Paragraph] = []
@@ -214,15 +227,15 @@ class ArticleMaker:
                 self._ids.add(article.id)
                 return article
 
-    def assemble(self, paragraphs: list[Paragraph], index: int = 0) -> Article:
-        """An article made of these paragraphs (varied), with their analysis shifted into place."""
+    def assemble(self, paragraphs: list[Paragraph], index: int = 0, *, vary: bool = True) -> Article:
+        """An article made of these paragraphs (varied unless told), with their analysis shifted into place."""
         texts: list[str] = []
         entities: list[Span] = []
         numbers: list[Span] = []
         tokens: list[int] = []
         offset = 0
         for paragraph in paragraphs:
-            text = self._vary(paragraph)
+            text = self._vary(paragraph) if vary else paragraph.text
             texts.append(text)
             entities += [Span(s + offset, e + offset, lab, "entity") for s, e, lab in paragraph.entities]
             numbers += [Span(s + offset, e + offset, lab, "number") for s, e, lab in paragraph.numbers]
