@@ -1,0 +1,139 @@
+"""Text layout for the article body: paragraphs wrapped into visual lines of a given width.
+
+Pure: knows nothing of the terminal beyond how many cells a character takes, so the
+wrapping can be tested (and timed) without starting an app.
+
+A visual line is a character range `[start, end)` into the article text. The lines of a
+paragraph follow each other without gaps, so every character of a paragraph lies on exactly
+one line; the space at a line break stays at the end of the line it follows ("hangs"), and
+is not counted against the width. Between two paragraphs sits one blank line, an empty
+range at the start of the next paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import NamedTuple
+
+from rich.cells import cell_len, get_character_cell_size
+
+# Runs of non-space characters: the units that are never broken unless too long.
+_WORD = re.compile(r"\S+")
+# Characters one cell wide each: ASCII, Latin, Greek, Cyrillic, the usual punctuation and
+# currency signs (tests check each against rich's table). A paragraph of these separated by
+# single spaces -- nearly every paragraph of a European-language article -- has as many
+# columns as characters, so it can be wrapped a line at a time instead of a word at a time.
+NARROW_RANGES = (
+    ("\x21", "\x7e"),
+    ("\u00a1", "\u02ff"),
+    ("\u0370", "\u0482"),
+    ("\u048a", "\u052f"),
+    ("\u2010", "\u2027"),
+    ("\u2030", "\u205e"),
+    ("\u20a0", "\u20c0"),
+)
+_NARROW = "".join(f"{a}-{b}" for a, b in NARROW_RANGES)
+_SIMPLE_PARAGRAPH = re.compile(f"[{_NARROW}]+(?: [{_NARROW}]+)*")
+
+
+class VisualLine(NamedTuple):
+    """One line on screen: `text[start:end]`, from paragraph `paragraph` (-1 for a blank line)."""
+
+    start: int
+    end: int
+    paragraph: int
+
+    @property
+    def blank(self) -> bool:
+        """True for the blank line between two paragraphs."""
+        return self.paragraph < 0
+
+
+def wrap(text: str, paragraphs: list[tuple[int, int]], width: int) -> list[VisualLine]:
+    """Wrap each paragraph `(start, end)` of `text` into visual lines at most `width` cells wide.
+
+    Words move whole to the next line; only a word wider than the line is cut, by cells, so
+    wide (CJK) characters are never split and a script without spaces wraps anywhere.
+    """
+    width = max(1, width)
+    lines: list[VisualLine] = []
+    append = lines.append
+    for index, (p_start, p_end) in enumerate(paragraphs):
+        if index:
+            append(VisualLine(p_start, p_start, -1))
+        if _SIMPLE_PARAGRAPH.fullmatch(text, p_start, p_end):
+            _wrap_simple(text, p_start, p_end, index, width, append)
+        else:
+            _wrap_paragraph(text, p_start, p_end, index, width, append)
+    return lines
+
+
+def _wrap_simple(text: str, p_start: int, p_end: int, index: int, width: int, append) -> None:
+    """Greedy wrap of one-cell characters and single spaces, by jumping a line at a time.
+
+    Gives the same lines as `_wrap_paragraph`: the last space within `width` columns of the
+    line start ends the line (the words before it fit), and with no such space the word is
+    longer than the line and is cut at the width.
+    """
+    line_start = p_start
+    while p_end - line_start > width:
+        limit = line_start + width
+        space = text.rfind(" ", line_start, limit + 1)
+        end = space + 1 if space > line_start else limit
+        append(VisualLine(line_start, end, index))
+        line_start = end
+    append(VisualLine(line_start, p_end, index))
+
+
+def _wrap_paragraph(text: str, p_start: int, p_end: int, index: int, width: int, append) -> None:
+    line_start = p_start
+    # Cells from line_start to the end of the last word placed on the line; 0 means the line
+    # holds no word yet (leading spaces of a paragraph are carried, not counted).
+    used = 0
+    last_end = p_start
+    for match in _WORD.finditer(text, p_start, p_end):
+        w_start, w_end = match.span()
+        word = match.group()
+        # ASCII has one cell per character: `len` spares a cell-width lookup for almost every
+        # word, which is what keeps a long article well under the time of a frame.
+        w_cells = len(word) if word.isascii() else cell_len(word)
+        if used:
+            gap = w_start - last_end
+            if gap != 1 or text[last_end] != " ":
+                gap = cell_len(text[last_end:w_start])
+            if used + gap + w_cells <= width:
+                used += gap + w_cells
+                last_end = w_end
+                continue
+            append(VisualLine(line_start, w_start, index))
+            line_start, used = w_start, 0
+        if w_cells <= width:
+            used, last_end = w_cells, w_end
+            continue
+        # A word wider than a whole line: cut it into line-sized pieces; the last piece
+        # stays open so that the next words can follow it.
+        piece_start, piece_cells = w_start, 0
+        for pos in range(w_start, w_end):
+            cells = get_character_cell_size(text[pos])
+            if piece_cells + cells > width and pos > piece_start:
+                append(VisualLine(line_start, pos, index))
+                line_start = piece_start = pos
+                piece_cells = 0
+            piece_cells += cells
+        used, last_end = max(piece_cells, 1), w_end
+    append(VisualLine(line_start, p_end, index))
+
+
+def line_of_offset(lines: list[VisualLine], offset: int) -> int:
+    """Index of the visual line holding character `offset` (clamped to the first/last line).
+
+    An offset between two paragraphs belongs to the last line of the paragraph before it.
+    """
+    if not lines:
+        return 0
+    return max(0, bisect_right(lines, offset, key=_start) - 1)
+
+
+def _start(line: VisualLine) -> int:
+    return line.start
