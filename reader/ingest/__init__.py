@@ -1,0 +1,216 @@
+"""Ingestion: files, folders, URLs and stdin turned into article drafts, one Result each.
+
+`ingest_inputs` never raises for a bad input: each input that fails gives one Result with
+a clear `error`, so that the CLI can report it and go on with the rest. Every string in a
+draft has passed through reader.text's cleaning, because article text is untrusted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from reader.ingest.decode import declared_charset, decode_bytes
+from reader.ingest.errors import IngestError
+from reader.ingest.files import read_file, size_error
+from reader.ingest.folder import walk_folder
+from reader.model import Draft
+
+__all__ = ["IngestError", "Result", "expand_inputs", "ingest_bytes", "ingest_inputs", "sniff_kind"]
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+STDIN_SOURCE = "<stdin>"
+
+_KIND_BY_SUFFIX = {
+    ".txt": "text", ".text": "text",
+    ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown", ".mkd": "markdown",
+    ".html": "html", ".htm": "html", ".xhtml": "html", ".shtml": "html",
+}  # fmt: skip
+_HTML_START = re.compile(
+    r"\A\s*(?:<!--.*?-->\s*|<\?xml[^>]*>\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
+)
+_HTML_TAG = re.compile(
+    r"</?(?:p|div|span|a|br|h[1-6]|article|section|meta|title|script|li|ul)\b[^>]*>", re.I
+)
+_MARKDOWN_SIGNS = re.compile(
+    r"\A(?:---|\+\+\+)\s*\n[\w-]+\s*[:=]"  # front matter
+    r"|^#{1,6}[ \t]+\S"  # ATX heading
+    r"|^ {0,3}(?:```|~~~)"  # code fence
+    r"|^\S.*\n=+[ \t]*$"  # setext heading
+    r"|\[[^\]\n]+\]\([^)\s]+\)",  # inline link
+    re.M,
+)
+
+
+@dataclass(slots=True)
+class Result:
+    """One article found, or one input that failed: then `draft` is None and `error` says why."""
+
+    input: str  # what to name in messages: the path, the URL or "-"
+    draft: Draft | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when an article was found."""
+        return self.draft is not None
+
+
+def is_url(text: str) -> bool:
+    """True for an http or https URL."""
+    return text[:8].lower().startswith(("http://", "https://"))
+
+
+def sniff_kind(text: str) -> str:
+    """Guess whether text is "html", "markdown" or plain "text" from its content."""
+    head = text[:8192]
+    starts_with_tag = head.lstrip().startswith("<") and bool(re.search(r"</[a-zA-Z][\w-]*>", head))
+    if _HTML_START.match(head) or starts_with_tag or len(_HTML_TAG.findall(head)) >= 3:
+        return "html"
+    if _MARKDOWN_SIGNS.search(head):
+        return "markdown"
+    return "text"
+
+
+def kind_of_path(path: str) -> str | None:
+    """The kind a file name promises ("html", "markdown", "text"), or None to sniff."""
+    name = path.lower().removesuffix(".gz")
+    return _KIND_BY_SUFFIX.get(os.path.splitext(name)[1])
+
+
+def ingest_bytes(
+    data: bytes,
+    source: str,
+    *,
+    kind: str | None = None,
+    charset: str | None = None,
+    url: str | None = None,
+    empty: str = "empty file",
+) -> Draft:
+    """One article from raw bytes: decoded, its kind sniffed when not given, then parsed.
+
+    `charset` is one the transport declared (HTTP); `empty` is the error for blank input.
+    Raises IngestError when the bytes hold no article.
+    """
+    if kind == "html" or (kind is None and sniff_kind(data[:8192].decode("latin-1")) == "html"):
+        kind = "html"
+        charset = charset or declared_charset(data)
+    text = decode_bytes(data, charset)
+    if not text.strip():
+        raise IngestError(empty)
+    kind = kind or sniff_kind(text)
+    if kind == "html":
+        from reader.ingest.html import parse_html  # trafilatura loads only for HTML
+
+        draft = parse_html(text, source, url)
+    elif kind == "markdown":
+        from reader.ingest.markdown import parse_markdown
+
+        draft = parse_markdown(text, source)
+    else:
+        from reader.ingest.plaintext import parse_plaintext
+
+        draft = parse_plaintext(text, source)
+    if not draft.paragraphs:
+        raise IngestError("no article text found")
+    if url and not draft.url:
+        draft.url = url
+    if url and not draft.site:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(url).hostname
+        draft.site = host.removeprefix("www.") if host else None
+    return draft
+
+
+def expand_inputs(inputs: Iterable[str]) -> list[str]:
+    """The inputs with every folder replaced by the article files in it (to count progress)."""
+    expanded: list[str] = []
+    for item in inputs:
+        if item != "-" and not is_url(item) and os.path.isdir(item):
+            # An empty folder still gives one Result (its error), so it still counts once.
+            expanded.extend([entry.path for entry in walk_folder(item)] or [item])
+        else:
+            expanded.append(item)
+    return expanded
+
+
+def _read_stdin(stdin: BinaryIO, max_bytes: int) -> bytes:
+    """Everything on stdin, up to the size limit."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = stdin.read(min(1024 * 1024, max_bytes + 1 - total))
+        if not chunk:
+            break
+        if isinstance(chunk, str):  # a text stream passed by mistake
+            chunk = chunk.encode("utf-8")
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > max_bytes:
+            raise IngestError(size_error(None, max_bytes))
+    return b"".join(chunks)
+
+
+def _ingest_one(item: str, stdin: BinaryIO | None, max_bytes: int, timeout: float) -> Draft:
+    """The article behind one input that is not a folder; IngestError when there is none."""
+    if item == "-":
+        data = _read_stdin(stdin if stdin is not None else sys.stdin.buffer, max_bytes)
+        return ingest_bytes(data, STDIN_SOURCE, empty="empty input")
+    if is_url(item):
+        from reader.ingest.url import fetch_url  # http.client and ssl load only for URLs
+
+        fetched = fetch_url(item, max_bytes=max_bytes, timeout=timeout)
+        kind = fetched.kind
+        if kind in (None, "text") and kind_of_path(fetched.url.split("?")[0]) == "markdown":
+            kind = "markdown"  # servers often send .md files as text/plain
+        return ingest_bytes(
+            fetched.body, item, kind=kind, charset=fetched.charset, url=fetched.url,
+            empty="empty response",
+        )  # fmt: skip
+    if re.match(r"^[a-z][a-z0-9+.-]*://", item, re.I):
+        raise IngestError(f"unsupported URL scheme {item.split(':', 1)[0]}")
+    data = read_file(item, max_bytes)
+    return ingest_bytes(data, os.path.abspath(item), kind=kind_of_path(item))
+
+
+def _attempt(item: str, stdin: BinaryIO | None, max_bytes: int, timeout: float) -> Result:
+    """One Result for one input, whatever happens while reading it."""
+    try:
+        return Result(item, _ingest_one(item, stdin, max_bytes, timeout))
+    except IngestError as error:
+        return Result(item, error=error.reason)
+    except Exception as error:  # noqa: BLE001
+        # A parser bug on one odd page must not stop a batch of hundreds: report and go on.
+        return Result(item, error=f"unexpected error: {type(error).__name__}: {error}")
+
+
+def ingest_inputs(
+    inputs: list[str],
+    *,
+    stdin: BinaryIO | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    timeout: float = 15.0,
+) -> Iterator[Result]:
+    """One Result per article found, or per input that failed, in the order given.
+
+    Inputs are file paths, folder paths (walked recursively), http(s) URLs, or "-" for
+    stdin (`stdin`, default sys.stdin.buffer). Never raises for a bad input.
+    """
+    for item in inputs:
+        if item != "-" and not is_url(item) and os.path.isdir(item):
+            found = False
+            for entry in walk_folder(item):
+                found = True
+                if entry.error:
+                    yield Result(entry.path, error=entry.error)
+                else:
+                    yield _attempt(entry.path, stdin, max_bytes, timeout)
+            if not found:
+                yield Result(item, error="no article files in folder")
+        else:
+            yield _attempt(item, stdin, max_bytes, timeout)

@@ -1,0 +1,126 @@
+"""Publication dates written the ways English pages write them, turned into ISO 8601.
+
+A small parser of our own rather than dateparser: importing dateparser costs most of a second,
+and plain-text ingestion must stay fast. It knows ISO timestamps, "March 26, 2024",
+"26 March 2024", "Tue, Mar 26 2024 8:38 PM", "2024/03/26" and the Unix `date` form; a date
+without a time gives a day (`2024-03-26`), a date with a time gives a timestamp.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?\s+)?"
+# A clock time, optionally with seconds, am/pm and a zone; a bare abbreviation such as "ET"
+# is read and ignored because it does not say which offset it means on that day.
+_TIME = (
+    r"(?:,?\s*(?:at\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"\s*(?P<ampm>[ap]\.?\s?m\.?)?"
+    r"(?:\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2})|\s*(?-i:[A-Z]{2,4})\b)?)?"
+)
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+
+_PATTERNS = [
+    # 2024-03-26, 2024-03-26T20:38:00.000+01:00, 2024-03-26 20:38
+    re.compile(
+        r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"
+        r"(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?"
+        r"\s*(?P<zone>Z|[+-]\d{2}:?\d{2})?)?(?!\d)"
+    ),
+    # Tuesday, March 26, 2024 8:38 PM
+    re.compile(r"\b" + _WEEKDAY + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r"\b" + _TIME, re.I),
+    # 26 March 2024, 26th of March, 2024
+    re.compile(
+        r"\b" + _WEEKDAY + _DAY + r"\s+(?:of\s+)?" + _MONTH + r",?\s+" + _YEAR + r"\b" + _TIME,
+        re.I,
+    ),
+    # Fri Mar 13 21:30:09 EST 2015 (the Unix `date` form some sites put in metadata)
+    re.compile(
+        r"\b" + _WEEKDAY + _MONTH + r"\s+" + _DAY
+        + r"\s+(?P<hour>\d{2}):(?P<minute>\d{2}):(?P<second>\d{2})\s+[A-Z]{2,5}\s+" + _YEAR + r"\b",
+        re.I,
+    ),
+    # 2024/03/26 and 2024.03.26: year first is never ambiguous
+    re.compile(r"(?<![\d/.])(?P<year>\d{4})[/.](?P<month>\d{1,2})[/.](?P<day>\d{1,2})(?![\d/.])"),
+]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    """A date found in a string: its ISO form and where it was."""
+
+    iso: str
+    start: int
+    end: int
+
+
+def _iso(groups: dict[str, str | None]) -> str | None:
+    """The ISO form of matched parts, or None when they are no real date."""
+    month_text = groups["month"] or ""
+    month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text.lower().rstrip("."))
+    try:
+        day = date(int(groups["year"] or 0), month or 0, int(groups["day"] or 0))
+    except ValueError:
+        return None
+    if groups.get("hour") is None:
+        return day.isoformat()
+    hour, minute = int(groups["hour"] or 0), int(groups["minute"] or 0)
+    ampm = (groups.get("ampm") or "").replace(".", "").replace(" ", "").lower()
+    if ampm:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if ampm == "pm" else 0)
+    second = groups.get("second")
+    try:
+        moment = datetime(day.year, day.month, day.day, hour, minute, int(second or 0))
+    except ValueError:
+        return None
+    text = moment.isoformat(timespec="seconds" if second else "minutes")
+    zone = groups.get("zone")
+    if zone:
+        if zone.upper() in ("Z", "UTC", "GMT"):
+            text += "Z"
+        else:
+            digits = zone[1:].replace(":", "")
+            text += f"{zone[0]}{digits[:2]}:{digits[2:]}"
+    return text
+
+
+def find_date(text: str) -> DateMatch | None:
+    """The first date written in `text`, with its position, or None."""
+    best: DateMatch | None = None
+    for pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            iso = _iso(match.groupdict())
+            if iso is None:
+                continue
+            # A time pattern may swallow trailing spaces; positions exclude them.
+            end = match.start() + len(match.group(0).rstrip(" ,"))
+            if best is None or match.start() < best.start:
+                best = DateMatch(iso, match.start(), end)
+            break
+    return best
+
+
+def parse_date(text: str) -> str | None:
+    """The ISO form of `text` when it is a date and nothing else (bar punctuation), else None."""
+    found = find_date(text)
+    if found is None:
+        return None
+    rest = text[: found.start] + text[found.end :]
+    return found.iso if not re.search(r"\w", rest) else None
+
+
+def day_of(iso: str | None) -> str | None:
+    """The `YYYY-MM-DD` part of an ISO date or timestamp."""
+    return iso[:10] if iso else None
