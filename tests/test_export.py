@@ -13,11 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reader.cli import main
 from reader.export import FORMATS, ExportError, export_library, export_stream
 from reader.export import jsonl as jsonl_format
-from reader.export.document import ExportSpan, export_tokens
+from reader.export.document import ExportSpan, _cut_tokens, _whole_tokens, export_tokens
 from reader.model import Analysis, Article, Span
 from reader.store import Library
 from reader.text import article_id, word_spans
@@ -446,3 +448,30 @@ def test_export_imports_neither_textual_nor_spacy() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_export_tokens_cover_the_text_and_fit_every_span(data: st.DataObject) -> None:
+    text = data.draw(
+        st.text(alphabet=st.sampled_from(list("ab. ,\n\u00a0é")), min_size=1, max_size=40)
+    )
+    n = len(text)
+    position = st.integers(0, n)
+    pairs = data.draw(st.lists(st.tuples(position, position), max_size=6))
+    spans = [ExportSpan(min(a, b), max(a, b), "X") for a, b in pairs if a != b]
+    bounds = data.draw(st.sampled_from([word_spans(text), [(0, n)], []]))
+    tokens = export_tokens(text, bounds, spans)
+    # Joined with their spaces, the tokens give the text back exactly.
+    assert "".join(text[t.start : t.end] + (" " if t.ws else "") for t in tokens) == text
+    for t in tokens:
+        piece = text[t.start : t.end]
+        assert piece and (piece.isspace() or not any(c.isspace() for c in piece))
+        assert not t.ws or (text[t.end] == " " and not piece.isspace())
+    starts, ends = {t.start for t in tokens}, {t.end for t in tokens}
+    assert all(s.start in starts and s.end in ends for s in spans)
+    # The one-pass way and the general way agree where both apply.
+    whole = _whole_tokens(text, sorted(bounds))
+    if whole is not None:
+        assert whole == export_tokens(text, bounds)
+        assert whole == _cut_tokens(text, sorted(bounds), set(), set())

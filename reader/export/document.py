@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from reader.model import Annotation, Article, Rejection
 
@@ -39,8 +39,7 @@ class ExportSpan:
         return (self.start, self.end, self.label)
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """A token of the exported text: `[start, end)` and whether one space follows it."""
 
     start: int
@@ -97,12 +96,50 @@ def export_tokens(
     space is a token of its own. A space that a span starts or ends on stays a token of its
     own, so that span still aligns.
     """
+    bounds = sorted(b for b in bounds if b[0] < b[1])
+    starts = {s.start for s in spans}
+    ends = {s.end for s in spans}
+    if starts <= {b[0] for b in bounds} and ends <= {b[1] for b in bounds}:
+        tokens = _whole_tokens(text, bounds)
+        if tokens is not None:
+            return tokens
+    return _cut_tokens(text, bounds, starts, ends)
+
+
+def _whole_tokens(text: str, bounds: list[tuple[int, int]]) -> list[Token] | None:
+    """The usual case, in one pass: every span sits on the analysis's tokens, and only white
+    space lies between them. None when that is not so."""
     n = len(text)
-    starts: set[int] = set()
-    ends: set[int] = set()
-    for span in spans:
-        starts.add(span.start)
-        ends.add(span.end)
+    ends = [0, *(end for _, end in bounds)]
+    starts = [*(start for start, _ in bounds), n]
+    if any(end > start for end, start in zip(ends, starts, strict=True)):
+        return None  # overlapping tokens, or one past the end of the text
+    gaps = [text[end:start] for end, start in zip(ends, starts, strict=True)]
+    in_gaps = sum(map(len, gaps))
+    # White space (as str.isspace, str.split and re's \s count it) only in the gaps, all of it.
+    if n - sum(map(len, text.split())) != in_gaps or any(g and not g.isspace() for g in gaps):
+        return None
+    tokens: list[Token] = []
+    append = tokens.append
+    if gaps[0]:
+        append(Token(0, len(gaps[0]), False))
+    for (start, end), gap in zip(bounds, gaps[1:], strict=True):
+        if gap[:1] == " ":
+            append(Token(start, end, True))
+            if len(gap) > 1:
+                append(Token(end + 1, end + len(gap), False))
+        else:
+            append(Token(start, end, False))
+            if gap:
+                append(Token(end, end + len(gap), False))
+    return tokens
+
+
+def _cut_tokens(
+    text: str, bounds: list[tuple[int, int]], starts: set[int], ends: set[int]
+) -> list[Token]:
+    """Any case: cut the text at every token, span and white space boundary."""
+    n = len(text)
     cuts = {0, n} | starts | ends
     for start, end in bounds:
         if 0 <= start < end <= n:
@@ -142,9 +179,22 @@ class ExportDocument:
         self.article = article
         self.text = article.text
         self.spans = spans
-        self.tokens = export_tokens(self.text, article.token_bounds(), spans)
-        self._first = {t.start: i for i, t in enumerate(self.tokens)}
-        self._last = {t.end: i for i, t in enumerate(self.tokens)}
+        # Tokens are worked out only for the formats that use them (not doccano nor brat).
+        self._tokens: list[Token] | None = None
+        self._first: dict[int, int] = {}
+        self._last: dict[int, int] = {}
+
+    @property
+    def tokens(self) -> list[Token]:
+        """Tokens covering the whole text, every exported span a whole number of them."""
+        return self._tokenize()
+
+    def _tokenize(self) -> list[Token]:
+        if self._tokens is None:
+            self._tokens = export_tokens(self.text, self.article.token_bounds(), self.spans)
+            self._first = {t.start: i for i, t in enumerate(self._tokens)}
+            self._last = {t.end: i for i, t in enumerate(self._tokens)}
+        return self._tokens
 
     @property
     def id(self) -> str:
@@ -153,6 +203,7 @@ class ExportDocument:
 
     def token_range(self, span: ExportSpan) -> tuple[int, int]:
         """The first and last token (inclusive, as Prodigy counts) that `span` covers."""
+        self._tokenize()
         return self._first[span.start], self._last[span.end]
 
     def span_text(self, span: ExportSpan) -> str:
