@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -19,12 +18,13 @@ import pytest
 from reader.ingest import ingest_inputs
 from tests.conftest import corpus_or_skip
 
-# Floors just under what ingestion achieves, so that a regression fails loudly.
-MIN_TITLE = 0.85
-MIN_BYLINE = 0.75
-MIN_DATE = 0.9
-MIN_BODY_F1_MEAN = 0.85
-MIN_BODY_F1_EACH = 0.6
+# Floors just under what ingestion achieves (title 1.00, byline 0.94 of 16 cases, date 1.00
+# of 9, body F1 mean 0.976 and min 0.890 of 16, snippets 4 of 4), so a regression fails.
+MIN_TITLE = 0.93
+MIN_BYLINE = 0.87
+MIN_DATE = 0.88
+MIN_BODY_F1_MEAN = 0.95
+MIN_BODY_F1_EACH = 0.85
 MIN_SNIPPET_CASES = 1.0
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "`": "'"})
@@ -78,7 +78,7 @@ def expected_body(corpus: Path, case: dict, truth: dict) -> str | None:
     return None
 
 
-def test_corpus_figures(tmp_path: Path) -> None:
+def test_corpus_figures() -> None:
     """Every corpus page ingests, and title, byline, date and body scores stay above floors."""
     corpus = corpus_or_skip()
     cases = json.loads((corpus / "index.json").read_text(encoding="utf-8"))
@@ -90,14 +90,9 @@ def test_corpus_figures(tmp_path: Path) -> None:
     f1s, snippet_passes = [], []
     for case in cases:
         page = corpus / (case.get("html") or case["html_gz"])
-        # A copy under the test's tmp dir so the case name shows in the source; .gz is read
-        # by ingestion itself, as a user's saved page.html.gz would be.
-        local = (
-            tmp_path
-            / f"{case['case'][:40]}{''.join(page.suffixes[-2:]) if page.suffix == '.gz' else '.html'}"
-        )
-        shutil.copyfile(page, local)
-        (result,) = list(ingest_inputs([str(local)]))
+        # Read in place, as a user's saved page.html or page.html.gz would be (ingestion
+        # unpacks .gz itself).
+        (result,) = list(ingest_inputs([str(page)]))
         assert result.error is None, f"{case['case']}: {result.error}"
         draft = result.draft
         assert draft is not None

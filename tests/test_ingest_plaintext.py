@@ -130,6 +130,20 @@ Catbells is the obvious first choice for families.
 Leave a comment
 """
 
+STANDFIRST_BEFORE_BYLINE = """Sign in
+Subscribe
+Opinion
+The Economy Is Not What It Seems
+Slower growth is coming, and policymakers are not ready for it.
+By Paul Krugman
+Jan. 5, 2024
+Listen to this article · 6:02 min
+Share full article
+Illustration by Jane Painter
+The economy grew faster than expected last year, defying forecasts of a recession that never came.
+But that strength may not last, and there are signs that it is already fading.
+"""
+
 BREADCRUMB_AND_CAPTION = """News > Science > Space
 
 Last updated: 5 June 2023, 14:02 BST
@@ -206,6 +220,14 @@ The result still needs to be confirmed by more observations.
             "I have walked the fells",
             "Catbells is the obvious first choice for families.",
         ),
+        (
+            STANDFIRST_BEFORE_BYLINE,
+            "The Economy Is Not What It Seems",
+            "Paul Krugman",
+            "2024-01-05",
+            "Slower growth is coming, and policymakers are not ready for it.",
+            "But that strength may not last, and there are signs that it is already fading.",
+        ),
     ],
     ids=[
         "pipes",
@@ -216,6 +238,7 @@ The result still needs to be confirmed by more observations.
         "breadcrumb-caption",
         "labels-on-own-lines",
         "blog",
+        "standfirst-before-byline",
     ],
 )
 def test_dumps_of_different_shapes(
@@ -246,8 +269,31 @@ def test_dumps_of_different_shapes(
         "Tags:",
         "Leave a comment",
         "Published",
+        "Sign in",
+        "Opinion",
+        "Listen to this article",
+        "Illustration by",
+        "Share full article",
     ):
         assert furniture not in body
+
+
+def test_dump_with_single_newlines_and_short_lines_is_not_joined() -> None:
+    """Short lines that each start a sentence or heading are not taken for wrapped prose."""
+    text = (
+        "Council Approves New Budget for City Parks Today\n"
+        "By Jane Doe | March 3, 2023 | Reuters\n"
+        "The city council approved a new budget on Tuesday.\n"
+        "Officials said the money would come from reserves."
+    )
+    draft = parse_plaintext(text, "x")
+    assert draft.title == "Council Approves New Budget for City Parks Today"
+    assert draft.byline == "Jane Doe"
+    assert draft.date == "2023-03-03"
+    assert draft.paragraphs == [
+        "The city council approved a new budget on Tuesday.",
+        "Officials said the money would come from reserves.",
+    ]
 
 
 def test_hard_wrapped_paragraphs_are_joined() -> None:
@@ -302,6 +348,7 @@ def test_text_with_control_sequences_is_cleaned() -> None:
         ("By the end of the year, prices had doubled.", None),
         ("Bypass road opens", None),
         ("Posted by admin on 2019-04-02", (None, "2019-04-02")),
+        ("By Jane Doe, 2024-03-26", ("Jane Doe", "2024-03-26")),
     ],
 )
 def test_split_byline(line: str, expected: tuple[str | None, str | None] | None) -> None:

@@ -36,8 +36,8 @@ _DATE_META = (
     "article:publicationdate", "published_at", "published-date", "citation_publication_date",
 )  # fmt: skip
 _AUTHOR_META = (
-    "author", "article:author", "og:article:author", "parsely-author", "sailthru.author", "byl", "dc.creator",
-    "dcterms.creator", "citation_author", "twitter:creator",
+    "author", "article:author", "og:article:author", "parsely-author", "sailthru.author",
+    "byl", "dc.creator", "dcterms.creator", "citation_author", "twitter:creator",
 )  # fmt: skip
 _SITE_META = ("og:site_name", "application-name", "publisher", "dc.publisher", "twitter:site")
 # Author values that are a template's placeholder or a role, not a person or a newsroom.
@@ -78,6 +78,7 @@ def _json_ld_objects(tree: Any) -> list[dict[str, Any]]:
         elif isinstance(value, dict):
             found.append(value)
             walk(value.get("@graph"))
+            walk(value.get("mainEntity"))  # a WebPage whose main entity is the article
 
     for script in tree.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
         # Some pages wrap their JSON-LD in CDATA markers, as XHTML once required.
@@ -119,8 +120,8 @@ def page_metadata(tree: Any, base_url: str | None = None) -> dict[str, str | lis
         if meta.get(key):
             date = parse_date(meta[key])
     if not date:
-        for time in tree.xpath("//time[@pubdate][@datetime] | //*[@itemprop='datePublished']"):
-            date = parse_date(time.get("datetime") or time.get("content") or "")
+        for element in tree.xpath("//time[@pubdate][@datetime] | //*[@itemprop='datePublished']"):
+            date = parse_date(element.get("datetime") or element.get("content") or "")
             if date:
                 break
     if not authors:
@@ -130,7 +131,8 @@ def page_metadata(tree: Any, base_url: str | None = None) -> dict[str, str | lis
     url = canonical[0].strip() if canonical else meta.get("og:url")
     if url:
         url = urljoin(base_url or "", url)
-    title = tree.xpath("//title")
+    # The <head>'s title: pages also carry <title> elements inside inline SVG icons.
+    title = tree.xpath("//head/title") or tree.xpath("//title")
     return {
         "headline": headline,
         "og_title": meta.get("og:title") or meta.get("twitter:title"),
@@ -241,12 +243,13 @@ def _plain_blocks(tree: Any) -> list[str]:
     Only a page with at least one real paragraph (five words or more in a <p>) counts, so
     that a page of links and buttons is still reported as having no article.
     """
-    skipped = "ancestor::*[self::nav or self::header or self::footer or self::aside or self::form]"
+    block = "self::p or self::h1 or self::h2 or self::h3 or self::h4 or self::li or self::blockquote or self::pre"
+    outside = "self::nav or self::header or self::footer or self::aside or self::form"
+    # Outermost blocks only, so that a <p> inside an <li> is not read twice.
     blocks = tree.xpath(
-        f"//body//*[self::p or self::h1 or self::h2 or self::h3 or self::h4 or self::li"
-        f" or self::blockquote or self::pre][not({skipped})]"
+        f"//body//*[{block}][not(ancestor::*[{outside}])][not(ancestor::*[{block}])]"
     )
-    paragraphs = [tidy_paragraph(b.text_content()) for b in blocks if b.getparent() is not None]
+    paragraphs = [tidy_paragraph(b.text_content()) for b in blocks]
     has_prose = any(b.tag == "p" and len(b.text_content().split()) >= 5 for b in blocks)
     return [p for p in paragraphs if p] if has_prose else []
 

@@ -38,7 +38,8 @@ _INTERFACE = frozenset(
         "related", "related articles", "related stories", "more stories", "recommended",
         "trending", "home", "back to top", "accept cookies", "cookie settings", "cookies",
         "close", "image", "photo", "video", "watch", "play", "copy link", "copied",
-        "leave a comment", "leave a reply", "post a comment", "add a comment", "no comments",
+        "share full article", "leave a comment", "leave a reply", "post a comment",
+        "add a comment", "no comments",
     }
 )  # fmt: skip
 _ADVERT = re.compile(
@@ -49,7 +50,8 @@ _ADVERT = re.compile(
 # Labels printed before a value that the scrape split off onto lines of their own.
 _LABEL = re.compile(
     r"^(?:published|updated|posted|last updated|modified|date|share|"
-    r"(?:image|media|photo|video|picture)\s+(?:source|caption|credit)s?\b.*)$",
+    r"(?:image|media|photo|video|picture)\s+(?:source|caption|credit)s?\b.*"
+    r"|(?:illustration|photograph|photo|image|video|graphic)s?\s+(?:by|via|courtesy of)\s.{0,60})$",
     re.I,
 )
 _CAPTION_LABEL = re.compile(r"^(?:image|media|photo|video|picture)\s+caption\b\W*$", re.I)
@@ -63,8 +65,8 @@ _PUBLISHED = re.compile(
     re.I,
 )
 _READING_TIME = re.compile(
-    r"^(?:reading\s+time:?\s*)?(?:about\s+)?\d+\s*(?:-\s*)?(?:min(?:ute)?s?|m)(?:\s+read(?:ing)?)?"
-    r"(?:\s+time)?$",
+    r"^(?:reading\s+time:?\s*)?(?:about\s+)?\d+(?::\d{2})?\s*(?:-\s*)?(?:min(?:ute)?s?|m)"
+    r"(?:\s+read(?:ing)?)?(?:\s+time)?$",
     re.I,
 )
 _RELATIVE_TIME = re.compile(
@@ -107,9 +109,10 @@ class Header:
 def split_paragraphs(text: str) -> list[str]:
     """Paragraphs of plain text: blocks between blank lines, hard-wrapped lines re-joined.
 
-    A block whose lines all have about the length of its longest line was wrapped by an
-    editor and is one paragraph; a block of lines of uneven length (a scraper's dump with
-    single newlines, a header of short lines) keeps each line as its own paragraph.
+    A block whose lines all have about the length of its longest line, most of them ending
+    and the next starting mid-sentence, was wrapped by an editor and is one paragraph;
+    otherwise (a scraper's dump with single newlines, a header of short lines) each line
+    is its own paragraph.
     """
     paragraphs: list[str] = []
     for block in re.split(r"\n\s*\n", clean(text)):
@@ -121,6 +124,10 @@ def split_paragraphs(text: str) -> list[str]:
             len(lines) > 1
             and 40 <= longest <= 100  # nobody wraps prose at 30 columns; that is verse
             and all(len(line) >= longest * 0.6 for line in lines[:-1])
+            and sum(bool(_SENTENCE_END.search(line)) for line in lines[:-1]) * 2 < len(lines) - 1
+            # wrapped lines go on mid-sentence, so most start in lower case; a dump's lines
+            # are each a heading or a sentence of their own
+            and sum(line[0].islower() for line in lines[1:]) * 2 >= len(lines) - 1
         )
         if wrapped:
             paragraphs.append(" ".join(lines))
@@ -244,6 +251,8 @@ def _read_meta_line(line: str) -> _LineMeta | None:
             meta.byline = byline[0]
             meta.date = meta.date or byline[1]
             continue
+        if meta.byline and len(piece.split()) <= 4 and looks_like_names(piece):
+            continue  # the byline's newsroom or role: "By Jane Doe | Reuters"
         return None
     return meta
 
@@ -291,6 +300,15 @@ def strip_leading_meta(paragraphs: list[str]) -> Header:
     return header
 
 
+def _byline_follows(paragraphs: list[str], start: int) -> bool:
+    """True when one of the three paragraphs from `start` is a byline line."""
+    for paragraph in paragraphs[start : start + 3]:
+        meta = _read_meta_line(paragraph)
+        if meta is not None and meta.byline:
+            return True
+    return False
+
+
 def read_header(paragraphs: list[str], title: str | None = None) -> Header:
     """Find the title, byline and date at the top of `paragraphs` and drop the furniture.
 
@@ -318,6 +336,8 @@ def read_header(paragraphs: list[str], title: str | None = None) -> Header:
         if meta is not None:
             metas[i] = meta
         elif not _is_title_like(paragraph) and not (i > 0 and _is_caption(paragraph)):
+            if not any(m.byline for m in metas.values()) and _byline_follows(paragraphs, i + 1):
+                continue  # a standfirst between the headline and the byline
             body_start = prose_at = i  # the first sentence of prose: the article has begun
             break
         elif _is_substantial_title(paragraph):
