@@ -158,7 +158,7 @@ async def test_library_lists_every_article(data_dir: Path, tmp_path: Path, artic
     app = make_test_app(data_dir, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        table = app.screen.query_one(DataTable)
+        table = app.screen.table
         assert table.row_count == 2
         first = [str(c) for c in table.get_row_at(0)]
         # newest first; a URL shows its host, a file only its name
@@ -173,24 +173,32 @@ async def test_library_filter_as_you_type_and_escape(data_dir: Path, tmp_path: P
     Library(data_dir).add(make_article("Another text entirely.", title="Weather report", source="/corpus/weather.txt"))
     app = make_test_app(data_dir, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        table = app.screen.query_one(DataTable)
-        assert table.row_count == 2
+        screen = app.screen
+        assert screen.table.row_count == 2
         await pilot.press("slash", *"weath")
-        assert app.screen.query_one("#library-filter", Input).has_focus
-        assert table.row_count == 1
-        assert str(table.get_row_at(0)[0]) == "Weather report"
+        assert screen.query_one("#library-filter", Input).has_focus
+        assert screen.table.row_count == 1
+        assert str(screen.table.get_row_at(0)[0]) == "Weather report"
+        assert "1 of 2 articles" in str(screen.query_one("#library-title", Static).render())
         # the source is searched too (the test article's file is tajikistan.txt)
-        app.screen.query_one("#library-filter", Input).value = "tajikistan.t"
+        screen.query_one("#library-filter", Input).value = "tajikistan.t"
         await pilot.pause()
-        assert table.row_count == 1
+        assert screen.table.row_count == 1
+        assert str(screen.table.get_row_at(0)[0]).startswith("Tajikistan")
+        # Enter opens the highlighted match straight from the filter
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ArticleScreen"
+        await pilot.press("q")
+        await pilot.pause()
         await pilot.press(*"zzz")
         await pilot.pause()
-        assert not table.display
-        assert "No article matches" in str(app.screen.query_one("#library-empty", Static).render())
+        assert not screen.table.display
+        assert "No article matches" in str(screen.query_one("#library-empty", Static).render())
         await pilot.press("escape")
         await pilot.pause()
-        assert table.row_count == 2
-        assert not app.screen.query_one("#library-filter", Input).display
+        assert screen.table.row_count == 2 and screen.table.display and screen.table.has_focus
+        assert not screen.query_one("#library-filter", Input).display
 
 
 async def test_library_sorts_by_key_and_by_header_click(data_dir: Path, tmp_path: Path) -> None:
@@ -201,7 +209,7 @@ async def test_library_sorts_by_key_and_by_header_click(data_dir: Path, tmp_path
                              title="Gamma", ingested_at="2024-01-03T00:00:00+00:00"))
     app = make_test_app(data_dir, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        table = app.screen.query_one(DataTable)
+        table = app.screen.table
 
         def titles() -> list[str]:
             return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
@@ -269,7 +277,7 @@ async def test_ingest_dialog_runs_the_pipeline_in_a_worker(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert calls == [(["story.html", "https://example.org/a"], "my_model")]
-        table = app.screen.query_one(DataTable)
+        table = app.screen.table
         assert table.display and table.row_count == 1
         assert str(table.get_row_at(0)[0]) == "Freshly ingested"
         assert not app.screen.query_one("#ingest-status").display
@@ -663,8 +671,7 @@ async def test_reading_position_is_restored_on_reopen(data_dir: Path, tmp_path: 
         await pilot.press("q")
         await pilot.pause()
         assert Library(data_dir).position(article.id) == at(TEXT, "Sunday")[0]
-        table = app.screen.query_one(DataTable)
-        assert str(table.get_row_at(0)[-1]) == "read"
+        assert str(app.screen.table.get_row_at(0)[-1]) == "read"
     app = make_test_app(data_dir, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(pilot)

@@ -52,7 +52,7 @@ class ArticleScreen(Screen[None]):
 
     HELP_SECTION = "Article"
     BINDINGS = [
-        Binding("q", "back", "Back", id="article.back"),
+        Binding("q", "back", "Back", show=False, id="article.back"),
         Binding("slash", "search", "Search", id="article.search"),
         *(
             Binding(str(n), f"tag_key('{n}')", f"Tag with label {n}", show=False, id=f"article.tag_{n}")
@@ -62,7 +62,7 @@ class ArticleScreen(Screen[None]):
         Binding("a", "accept", "Accept", id="article.accept"),
         Binding("A", "accept_all", "Accept all", show=False, id="article.accept_all"),
         Binding("x", "reject", "Reject", id="article.reject"),
-        Binding("d", "delete", "Delete", id="article.delete"),
+        Binding("d", "delete", "Delete", show=False, id="article.delete"),
         Binding("u", "undo", "Undo", id="article.undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="article.redo"),
         Binding("y", "copy", "Copy", show=False, id="article.copy"),

@@ -16,13 +16,10 @@ from reader.config import Label
 from reader.widgets.label_legend import label_variable
 
 
-def label_option(label: Label, variable: str) -> Content:
+def label_option(label: Label, variable: str, width: int = 12) -> Content:
     """One row of the picker: a swatch in the label's colour, its name and its hotkey."""
-    key = f"  [dim]key {label.key}[/]" if label.key else ""
-    return Content.from_markup(
-        f"[on ${variable}] [/] $name{key}",
-        name=label.name,
-    )
+    key = f" [dim]key {label.key}[/]" if label.key else ""
+    return Content.from_markup(f"[on ${variable}] [/] $name{key}", name=label.name.ljust(width))
 
 
 class LabelPicker(ModalScreen[str | None]):
@@ -58,8 +55,9 @@ class LabelPicker(ModalScreen[str | None]):
         matches = [lab for lab in self.labels if query in lab.name.casefold()]
         # Names that start with what was typed come first: "per" should offer PERSON, then PERCENT.
         matches.sort(key=lambda lab: not lab.name.casefold().startswith(query))
+        width = max((len(lab.name) for lab in self.labels), default=0) + 1
         options.add_options(
-            Option(label_option(lab, label_variable(lab.name)), id=lab.name) for lab in matches
+            Option(label_option(lab, label_variable(lab.name), width), id=lab.name) for lab in matches
         )
         if matches:
             options.highlighted = 0

@@ -7,6 +7,7 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlparse
 
+from rich.console import Console, ConsoleOptions, JustifyMethod, RenderResult
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -14,7 +15,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Static
+from textual.widgets.data_table import ColumnKey, RowDoesNotExist
 
 from reader.store import ArticleSummary
 
@@ -34,6 +37,29 @@ def source_name(summary: ArticleSummary) -> str:
     if "://" in source:
         return urlparse(source).netloc or source
     return PurePath(source).name or source
+
+
+class Cell:
+    """A library table cell, rendered only when it is on screen.
+
+    DataTable measures every cell of every row it is given; an object without
+    `__rich_measure__` costs nothing to measure, and the columns have fixed widths anyway.
+    This is what keeps a library of thousands of articles instant.
+    """
+
+    __slots__ = ("text", "justify", "summary")
+
+    def __init__(self, text: str, summary: ArticleSummary, justify: JustifyMethod = "left") -> None:
+        self.text = text
+        self.summary = summary  # what sorting in place looks at
+        self.justify = justify
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """The text, cut with an ellipsis when the column is too narrow."""
+        yield Text(self.text, justify=self.justify, overflow="ellipsis", no_wrap=True, end="")
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,23 +88,23 @@ class Column:
             case _:
                 return (s.opened, s.position)
 
-    def cell(self, s: ArticleSummary) -> str | Text:
+    def cell(self, s: ArticleSummary) -> Cell:
         """What the row shows in this column."""
         match self.key:
             case "title":
-                return Text(s.title or f"(untitled) {source_name(s)}", overflow="ellipsis", no_wrap=True)
+                return Cell(s.title or f"(untitled) {source_name(s)}", s)
             case "source":
-                return Text(source_name(s), overflow="ellipsis", no_wrap=True)
+                return Cell(source_name(s), s)
             case "date":
-                return (s.date or "")[:10] or "—"
+                return Cell((s.date or "")[:10] or "—", s)
             case "words":
-                return Text(f"{s.words:,}", justify="right")
+                return Cell(f"{s.words:,}", s, "right")
             case "entities":
-                return Text(f"{s.entities + s.numbers:,}", justify="right")
+                return Cell(f"{s.entities + s.numbers:,}", s, "right")
             case "annotations":
-                return Text(f"{s.annotations:,}", justify="right")
+                return Cell(f"{s.annotations:,}", s, "right")
             case _:
-                return "read" if s.opened else "new"
+                return Cell("read" if s.opened else "new", s)
 
 
 COLUMNS = (
@@ -90,6 +116,9 @@ COLUMNS = (
     Column("annotations", "Notes", True),
     Column("read", "Read", False),
 )
+_NUMERIC = {"words", "entities", "annotations"}
+# Up to this many articles the filter refills the table on every keystroke.
+_REFILL_AT_ONCE = 500
 # Title takes what the other columns leave.
 _FIXED_WIDTHS = {"source": 18, "date": 10, "words": 7, "entities": 6, "annotations": 6, "read": 5}
 
@@ -130,13 +159,19 @@ class LibraryScreen(Screen[None]):
         self.sort_column: Column | None = None
         self.sort_descending = False
         self.filter_text = ""
+        self._shown_title_width = 0
+        self._filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        """Title bar, filter input (hidden until /), the table, the empty message, progress, footer."""
+        """Title bar, filter input (hidden until /), the tables, the empty message, progress, footer."""
         yield Static("", id="library-title")
         yield Input(placeholder="Filter by title or source (escape clears)", id="library-filter")
         with Vertical(id="library-body"):
+            # Every article, filled when the library is read; and the matches while filtering.
+            # Two tables, so that clearing a filter just shows the full one again instead of
+            # refilling thousands of rows.
             yield DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="library-matches", cursor_type="row", zebra_stripes=True)
             yield Static(EMPTY_LIBRARY, id="library-empty")
         with Horizontal(id="ingest-status"):
             yield Label("", id="ingest-label")
@@ -147,72 +182,162 @@ class LibraryScreen(Screen[None]):
         """Load the index and fill the table."""
         self.query_one("#library-filter", Input).display = False
         self.query_one("#ingest-status").display = False
+        self.matches_table.display = False
         self.reload()
         self.app.steady_cursors(self)  # type: ignore[attr-defined]
-        self.query_one(DataTable).focus()
+        self.all_table.focus()
 
     def on_screen_resume(self) -> None:
         """Coming back from an article: its read state and annotation count may have changed."""
         if self.is_mounted:
-            self.reload()
+            self.refresh_changed()
 
-    # -- the table --------------------------------------------------------------------------
+    # -- the tables -------------------------------------------------------------------------
 
-    def reload(self, select: str | None = None) -> None:
-        """Read the summaries again (the index only) and redraw the table."""
+    @property
+    def all_table(self) -> DataTable[Any]:
+        """The table of every article."""
+        return self.query_one("#library-table", DataTable)
+
+    @property
+    def matches_table(self) -> DataTable[Any]:
+        """The table of the articles that pass the filter."""
+        return self.query_one("#library-matches", DataTable)
+
+    @property
+    def filtering(self) -> bool:
+        """Whether a filter is typed."""
+        return bool(self.filter_text.strip())
+
+    @property
+    def table(self) -> DataTable[Any]:
+        """The table on screen."""
+        return self.matches_table if self.filtering else self.all_table
+
+    def read_summaries(self) -> None:
+        """Read the summaries (the index only, never the articles)."""
         try:
             self.summaries = self.app.library.summaries()  # type: ignore[attr-defined]
         except Exception as exc:  # a corrupt index: say which file, keep the app usable
             self.summaries = []
             self.notify(str(exc), title="Cannot read the library", severity="error", timeout=10)
-        self.show_rows(select)
 
-    def visible(self) -> list[ArticleSummary]:
-        """The summaries that pass the filter, in the chosen order."""
-        rows = self.summaries
-        needle = self.filter_text.strip().casefold()
-        if needle:
-            rows = [
-                s
-                for s in rows
-                if needle in f"{s.title or ''}\n{source_name(s)}\n{s.source}\n{s.site or ''}".casefold()
-            ]
-        if self.sort_column is not None:
-            rows = sorted(rows, key=self.sort_column.sort_key, reverse=self.sort_descending)
-        return rows
-
-    def show_rows(self, select: str | None = None) -> None:
-        """Redraw the table, keeping the highlighted article highlighted when it is still shown."""
-        table = self.query_one(DataTable)
+    def reload(self, select: str | None = None) -> None:
+        """Read the summaries again and refill the tables."""
         current = select or self.highlighted_id()
+        self.read_summaries()
+        self.fill(self.all_table, self.ordered(self.summaries))
+        if self.filtering:
+            self.fill(self.matches_table, self.ordered(self.matching()))
+        self.show_table(current)
+
+    def refresh_changed(self) -> None:
+        """Read the summaries again and update only the rows that changed (back from an article)."""
+        before = {s.id: s for s in self.summaries}
+        self.read_summaries()
+        if set(before) != {s.id for s in self.summaries}:
+            self.reload()
+            return
+        for summary in self.summaries:
+            if before[summary.id] == summary:
+                continue
+            for table in (self.all_table, self.matches_table):
+                if summary.id not in table.rows:
+                    continue
+                for column in COLUMNS:
+                    table.update_cell(summary.id, column.key, column.cell(summary))
+
+    def matching(self) -> list[ArticleSummary]:
+        """The summaries whose title or source contains the filter text."""
+        needle = self.filter_text.strip().casefold()
+        return [
+            s
+            for s in self.summaries
+            if needle in f"{s.title or ''}\n{source_name(s)}\n{s.source}\n{s.site or ''}".casefold()
+        ]
+
+    def ordered(self, rows: list[ArticleSummary]) -> list[ArticleSummary]:
+        """`rows` in the chosen order (the index's order, newest first, when none is chosen)."""
+        if self.sort_column is None:
+            return rows
+        return sorted(rows, key=self.sort_column.sort_key, reverse=self.sort_descending)
+
+    def _title_width(self) -> int:
+        # The title takes what the other columns leave; each column has one cell of padding
+        # either side, and the scrollbar takes two.
+        width = self.size.width or self.app.size.width
+        return max(12, width - sum(_FIXED_WIDTHS.values()) - 2 * len(COLUMNS) - 2)
+
+    def _heading(self, column: Column) -> Text:
+        heading = column.heading
+        if column is self.sort_column:
+            heading += " ▼" if self.sort_descending else " ▲"
+        return Text(heading, justify="right" if column.key in _NUMERIC else "left")
+
+    def fill(self, table: DataTable[Any], rows: list[ArticleSummary]) -> None:
+        """Replace a table's rows (and columns, sized to the screen)."""
         table.clear(columns=True)
-        title_width = max(12, self.size.width - sum(_FIXED_WIDTHS.values()) - 3 * len(COLUMNS) - 2)
+        self._shown_title_width = self._title_width()
         for column in COLUMNS:
-            heading = column.heading
-            if column is self.sort_column:
-                heading += " ▼" if self.sort_descending else " ▲"
-            table.add_column(heading, key=column.key, width=_FIXED_WIDTHS.get(column.key, title_width))
-        rows = self.visible()
+            width = _FIXED_WIDTHS.get(column.key, self._shown_title_width)
+            table.add_column(self._heading(column), key=column.key, width=width)
         for s in rows:
             table.add_row(*(column.cell(s) for column in COLUMNS), key=s.id)
-        if current is not None:
-            try:
-                table.move_cursor(row=table.get_row_index(current))
-            except Exception:  # not shown any more (filtered out or removed)
-                table.move_cursor(row=0)
-        self._show_counts(len(rows))
+
+    def show_table(self, article_id: str | None = None) -> None:
+        """Show the full table or the matches (or why there is nothing), cursor on `article_id`."""
+        filtering, table = self.filtering, self.table
+        focused = self.focused in (self.all_table, self.matches_table)
+        self.all_table.display = not filtering and table.row_count > 0
+        self.matches_table.display = filtering and table.row_count > 0
+        if focused and table.display:
+            table.focus()
+        self._keep_cursor_on(table, article_id)
+        self._show_counts(table.row_count)
         empty = self.query_one("#library-empty", Static)
         if not self.summaries:
             empty.update(EMPTY_LIBRARY)
-        elif not rows:
+        elif not table.row_count:
             empty.update(f"No article matches “{self.filter_text}”.\n\nPress escape to clear the filter.")
-        empty.display = not rows
-        table.display = bool(rows)
+        empty.display = not table.row_count
+
+    def apply_filter(self) -> None:
+        """Show the articles that match the filter text (or all, when it is empty)."""
+        current = self.highlighted_id()
+        if self.filtering:
+            self.fill(self.matches_table, self.ordered(self.matching()))
+        else:
+            self.matches_table.clear(columns=True)
+        self.show_table(current)
+
+    def reorder(self) -> None:
+        """Sort the rows already in the tables in place: much cheaper than refilling them."""
+        current = self.highlighted_id()
+        column = self.sort_column
+        rank = {s.id: i for i, s in enumerate(self.summaries)}
+        for table in (self.all_table, self.matches_table):
+            if column is None:
+                table.sort(key=lambda cells: rank[cells[0].summary.id])
+            else:
+                table.sort(key=lambda cells: column.sort_key(cells[0].summary), reverse=self.sort_descending)
+            for each in COLUMNS:
+                if ColumnKey(each.key) in table.columns:
+                    table.columns[ColumnKey(each.key)].label = self._heading(each)
+        self._keep_cursor_on(self.table, current)
+        self._show_counts(self.table.row_count)
+
+    def _keep_cursor_on(self, table: DataTable[Any], article_id: str | None) -> None:
+        if article_id is None or not table.row_count:
+            return
+        try:
+            table.move_cursor(row=table.get_row_index(article_id))
+        except RowDoesNotExist:  # not shown any more (filtered out or removed)
+            table.move_cursor(row=0)
 
     def _show_counts(self, shown: int) -> None:
         total = len(self.summaries)
         what = f"{total:,} article{'s' if total != 1 else ''}"
-        if shown != total:
+        if shown != total or self.filtering:
             what = f"{shown:,} of {what}"
         order = ""
         if self.sort_column is not None:
@@ -220,14 +345,14 @@ class LibraryScreen(Screen[None]):
         self.query_one("#library-title", Static).update(f"[b]reader[/b] · library · {what}{order}")
 
     def on_resize(self) -> None:
-        """The title column takes the width the others leave."""
-        if self.is_mounted:
-            self.show_rows()
+        """The title column takes the width the others leave: refill only when that changed."""
+        if self.is_mounted and self._title_width() != self._shown_title_width:
+            self.reload()
 
     def highlighted_id(self) -> str | None:
         """The id of the highlighted article, if any."""
-        table = self.query_one(DataTable)
-        if not table.row_count:
+        table = self.table
+        if not table.row_count or not table.display:
             return None
         try:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
@@ -247,7 +372,7 @@ class LibraryScreen(Screen[None]):
             self.sort_descending = not self.sort_descending
         else:
             self.sort_column, self.sort_descending = column, column.descending_first
-        self.show_rows()
+        self.reorder()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """A click on a row (Enter goes through the binding) opens it."""
@@ -259,7 +384,7 @@ class LibraryScreen(Screen[None]):
     def action_open(self) -> None:
         """Open the highlighted article."""
         article_id = self.highlighted_id()
-        if article_id is None or not self.query_one(DataTable).display:
+        if article_id is None:
             self.notify("Nothing to open here.", severity="warning")
             return
         self.app.open_article_screen(article_id)  # type: ignore[attr-defined]
@@ -269,7 +394,7 @@ class LibraryScreen(Screen[None]):
         order = [None, *COLUMNS]
         self.sort_column = order[(order.index(self.sort_column) + 1) % len(order)]
         self.sort_descending = bool(self.sort_column and self.sort_column.descending_first)
-        self.show_rows()
+        self.reorder()
         how = self.sort_column.heading.lower() if self.sort_column else "date added"
         self.notify(f"Sorted by {how}.", timeout=2)
 
@@ -281,27 +406,39 @@ class LibraryScreen(Screen[None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Filter as the reader types."""
-        if event.input.id == "library-filter":
-            self.filter_text = event.value
-            self.show_rows()
+        if event.input.id != "library-filter":
+            return
+        self.filter_text = event.value
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        if len(self.summaries) > _REFILL_AT_ONCE and self.filtering:
+            # A big library refills once the typing pauses, not on every keystroke.
+            self._filter_timer = self.set_timer(0.15, self.apply_filter)
+        else:
+            self.apply_filter()
 
     def action_close_filter(self) -> None:
-        """Escape: clear and hide the filter."""
+        """Escape: clear and hide the filter; the full table comes back at once."""
         box = self.query_one("#library-filter", Input)
         if not box.display:
             return
-        box.value = ""
+        current = self.highlighted_id()
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        with box.prevent(Input.Changed):
+            box.value = ""
         box.display = False
         self.filter_text = ""
-        self.show_rows()
-        self.query_one(DataTable).focus()
+        self.matches_table.clear(columns=True)
+        self.show_table(current)
+        self.all_table.focus()
 
     def action_remove(self) -> None:
         """Remove the highlighted article, after asking."""
         from reader.screens.confirm import ConfirmDialog
 
         summary = self.highlighted()
-        if summary is None or not self.query_one(DataTable).display:
+        if summary is None:
             self.notify("Nothing to remove here.", severity="warning")
             return
         notes = f" and its {summary.annotations} annotation{'s' if summary.annotations != 1 else ''}"

@@ -112,8 +112,7 @@ class EntityPanel(OptionList):
     def _mention_row(self, mention: Mention) -> Content:
         count = len(mention.spans)
         suffix = f" [dim]×{count}[/]" if count > 1 else ""
-        # No-break spaces: an option's leading plain spaces would be dropped when it wraps.
-        return Content.from_markup(f"\u00a0\u00a0\u00a0$text{suffix}", text=mention.text)
+        return Content.from_markup(f"   $text{suffix}", text=mention.text)
 
     def row(self, index: int | None) -> str | Mention | None:
         """What a row shows: a label name, or a mention."""

@@ -1,0 +1,82 @@
+"""How the screens that matter look: library, article with highlights, entity panel, label picker.
+
+Everything on screen is fixed: the articles, their dates and ingest times, the annotations
+(with explicit ids), the theme and the terminal size. Sources are shown by file name only,
+so the test's tmp data dir never reaches the screen. Regenerate with `--snapshot-update`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_app import TEXT, at, make_article, test_config
+
+from reader.app import make_app
+from reader.model import Article
+from reader.store import Library
+
+SIZE = (100, 32)
+
+
+def library_with_articles(data_dir: Path) -> Article:
+    """Three articles, one opened and annotated, one model entity rejected."""
+    library = Library(data_dir)
+    article = make_article()
+    library.add(article)
+    library.add(
+        make_article(
+            "Moscow mourns the 139 victims. Crocus City Hall stays closed until Sunday.",
+            title="Moscow mourns",
+            source="https://news.example.org/2024/03/moscow-mourns",
+            ingested_at="2024-03-28T10:00:00+00:00",
+        )
+    )
+    library.add(
+        make_article(
+            "A third article, with no entity in it at all, only plain words.",
+            title="A quiet day",
+            source="/corpus/quiet.md",
+            ingested_at="2024-03-25T08:00:00+00:00",
+        )
+    )
+    # Emomali Rahmon tagged by hand, Crocus City Hall accepted from the model, overlapping
+    # "City Hall" tagged ORG; Sunday rejected.
+    library.add_annotation(article.id, *at(TEXT, "Emomali Rahmon"), "PERSON", "manual", "0000000a")
+    library.add_annotation(article.id, *at(TEXT, "Crocus City Hall"), "FAC", "model", "0000000b")
+    library.add_annotation(article.id, *at(TEXT, "City Hall"), "ORG", "manual", "0000000c")
+    library.reject(article.id, *at(TEXT, "Sunday"), "DATE")
+    return article
+
+
+def app_on(tmp_path: Path, data_dir: Path):
+    """The app with the reader-dark theme and default labels."""
+    return make_app(data_dir=data_dir, config=test_config(tmp_path, theme="reader-dark"))
+
+
+def test_library(snap_compare, data_dir: Path, tmp_path: Path) -> None:
+    library_with_articles(data_dir)
+    assert snap_compare(app_on(tmp_path, data_dir), terminal_size=SIZE)
+
+
+def test_empty_library(snap_compare, data_dir: Path, tmp_path: Path) -> None:
+    assert snap_compare(app_on(tmp_path, data_dir), terminal_size=SIZE)
+
+
+def test_article_with_highlights(snap_compare, data_dir: Path, tmp_path: Path) -> None:
+    library_with_articles(data_dir)
+    # The Tajikistan article is the second row (newest first); the cursor goes to "Russia".
+    assert snap_compare(
+        app_on(tmp_path, data_dir), press=["down", "enter", "tab", "tab", "tab"], terminal_size=SIZE
+    )
+
+
+def test_entity_panel(snap_compare, data_dir: Path, tmp_path: Path) -> None:
+    library_with_articles(data_dir)
+    assert snap_compare(app_on(tmp_path, data_dir), press=["down", "enter", "e"], terminal_size=SIZE)
+
+
+def test_label_picker(snap_compare, data_dir: Path, tmp_path: Path) -> None:
+    library_with_articles(data_dir)
+    assert snap_compare(
+        app_on(tmp_path, data_dir), press=["down", "enter", "l", "o"], terminal_size=SIZE
+    )
