@@ -105,6 +105,25 @@ def test_gzipped_page(tmp_path: Path) -> None:
     assert draft is not None and draft.title == "Gzipped Page Title Here"
 
 
+def test_suffix_that_lies_is_corrected(tmp_path: Path) -> None:
+    """A page saved as .txt is read as HTML; plain words saved as .html are read as text."""
+    page = tmp_path / "saved.txt"
+    page.write_text(
+        "<!DOCTYPE html><html><head><title>Saved Page Title Here</title></head><body><article>"
+        + "<p>A paragraph of the saved page that is long enough to count as prose.</p>" * 3
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
+    words = tmp_path / "words.html"
+    words.write_text(
+        "Plain Words Title Line\n\nJust a sentence of plain text, no tags.\n", encoding="utf-8"
+    )
+    saved, plain = list(ingest_inputs([str(page), str(words)]))
+    assert saved.draft is not None and saved.draft.title == "Saved Page Title Here"
+    assert plain.draft is not None and plain.draft.title == "Plain Words Title Line"
+    assert plain.draft.paragraphs == ["Just a sentence of plain text, no tags."]
+
+
 def make_tree(root: Path) -> None:
     """A folder of articles with hidden entries, other kinds of file and nested folders."""
     (root / "b").mkdir(parents=True)

@@ -96,7 +96,13 @@ def ingest_bytes(
     `charset` is one the transport declared (HTTP); `empty` is the error for blank input.
     Raises IngestError when the bytes hold no article.
     """
-    if kind == "html" or (kind is None and sniff_kind(data[:8192].decode("latin-1")) == "html"):
+    head = data[:8192].decode("latin-1")
+    # A name or a media type can be wrong: a page saved as .txt, plain words sent as HTML.
+    if kind == "text" and _HTML_START.match(head):
+        kind = "html"
+    elif kind == "html" and not re.search(r"<[a-zA-Z!?/]", head):
+        kind = None
+    if kind == "html" or (kind is None and sniff_kind(head) == "html"):
         kind = "html"
         charset = charset or declared_charset(data)
     text = decode_bytes(data, charset)
