@@ -16,6 +16,7 @@ import reader.ingest as ingest
 from reader.ingest import IngestError, Result, expand_inputs, ingest_inputs, sniff_kind
 from reader.ingest import files as files_module
 from reader.ingest import folder as folder_module
+from reader.text import is_safe
 from tests.conftest import ROOT, SEED
 
 ARTICLE = (
@@ -188,6 +189,16 @@ def test_unreadable_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         ("locked", "permission denied"),
         ("z.txt", None),
     ]
+
+
+def test_file_name_with_escapes_gives_a_safe_source(tmp_path: Path) -> None:
+    """A file name holding an escape sequence is stored without it (names are untrusted)."""
+    path = tmp_path / "evil\x1b[2J\u202ename.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    (result,) = list(ingest_inputs([str(tmp_path)]))
+    assert result.input == str(path)  # the real name, to find the file again
+    assert result.draft is not None
+    assert is_safe(result.draft.source) and result.draft.source.endswith("evilname.txt")
 
 
 def test_folder_without_articles(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from reader.ingest.errors import IngestError
 from reader.ingest.files import read_file, size_error
 from reader.ingest.folder import walk_folder
 from reader.model import Draft
+from reader.text import clean_line
 
 __all__ = ["IngestError", "Result", "expand_inputs", "ingest_bytes", "ingest_inputs", "sniff_kind"]
 
@@ -130,6 +131,10 @@ def ingest_bytes(
 
         host = urlsplit(url).hostname
         draft.site = host.removeprefix("www.") if host else None
+    # File names and URLs are untrusted too: a name in a downloaded folder can hold escapes.
+    draft.source = clean_line(draft.source)
+    draft.url = clean_line(draft.url) or None if draft.url else None
+    draft.site = clean_line(draft.site) or None if draft.site else None
     return draft
 
 
@@ -188,11 +193,13 @@ def _attempt(item: str, stdin: BinaryIO | None, max_bytes: int, timeout: float) 
     """One Result for one input, whatever happens while reading it."""
     try:
         return Result(item, _ingest_one(item, stdin, max_bytes, timeout))
+    # Reasons can quote what a server or a file said (an HTTP reason phrase, an exception
+    # message), so they are cleaned like any other untrusted text before they are shown.
     except IngestError as error:
-        return Result(item, error=error.reason)
+        return Result(item, error=clean_line(error.reason))
     except Exception as error:  # noqa: BLE001
         # A parser bug on one odd page must not stop a batch of hundreds: report and go on.
-        return Result(item, error=f"unexpected error: {type(error).__name__}: {error}")
+        return Result(item, error=clean_line(f"unexpected error: {type(error).__name__}: {error}"))
 
 
 def ingest_inputs(
