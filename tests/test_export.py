@@ -475,3 +475,20 @@ def test_export_tokens_cover_the_text_and_fit_every_span(data: st.DataObject) ->
     if whole is not None:
         assert whole == export_tokens(text, bounds)
         assert whole == _cut_tokens(text, sorted(bounds), set(), set())
+
+
+def test_a_progress_bar_only_on_a_terminal_and_for_more_than_one_article(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reader.export.cli import ExportProgress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    with ExportProgress() as progress:
+        progress.update(1, 5, "a")
+        assert progress._bar is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with ExportProgress() as progress:
+        progress.update(1, 1, "a")
+        assert progress._bar is None
+        progress.update(1, 5, "a")
+        assert progress._bar is not None

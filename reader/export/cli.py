@@ -160,8 +160,11 @@ def cmd_import(args: argparse.Namespace, library: Library, config: Config) -> in
         for message in file.messages():
             _say(message)
         if not file.stored:
-            hint = "" if file.lines == 0 else " (--skip-invalid stores the good lines)"
-            _say(f"{file.path}: nothing stored: {_plural(len(file.errors), 'bad line')}{hint}")
+            if file.lines:  # a file that could not be read at all has said so already
+                _say(
+                    f"{file.path}: nothing stored: {_plural(len(file.errors), 'bad line')} "
+                    "(--skip-invalid stores the good lines)"
+                )
             continue
         parts = [
             f"{_plural(file.articles_added, 'new article')}",
