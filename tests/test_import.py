@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from spacy.tokens import Doc
 
 from reader.export import export_stream
 from reader.export.importing import import_files
@@ -21,6 +23,9 @@ from reader.model import Analysis
 from reader.store import Library
 from reader.text import article_id
 from tests.test_export import TEXT, add_article, analysis_for, at, run, span_at
+
+# spaCy's vocab, to check the exported tokens with Doc.char_span as a user would.
+VOCAB = spacy.blank("en").vocab
 
 
 def fake_analyse(texts: list[str], model: str, **_: object) -> Iterator[Analysis]:
@@ -133,6 +138,13 @@ def test_any_spans_survive_export_then_import(data: st.DataObject) -> None:
         export_stream(source, "jsonl", stream, include_all=True)
         path = root / "export.jsonl"
         path.write_text(stream.getvalue(), encoding="utf-8")
+        [task] = [json.loads(line) for line in stream.getvalue().splitlines()]
+        words, spaces = [t["text"] for t in task["tokens"]], [t["ws"] for t in task["tokens"]]
+        doc = Doc(VOCAB, words=words, spaces=spaces)
+        assert doc.text == text
+        for s in task["spans"]:
+            made = doc.char_span(s["start"], s["end"])
+            assert (made.start, made.end - 1) == (s["token_start"], s["token_end"])
         target = Library(root / "target")
         report = import_files(target, [path])
         assert report.ok, report.files[0].messages()

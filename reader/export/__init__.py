@@ -81,7 +81,7 @@ FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
         ExportFormat(
-            "jsonl", ".jsonl", "lines", "Prodigy-style JSONL with tokens (reader's own)", "jsonl"
+            "jsonl", ".jsonl", "lines", "reader's own JSONL, Prodigy tasks with tokens", "jsonl"
         ),
         ExportFormat("doccano", ".jsonl", "lines", "doccano sequence-labelling JSONL", "doccano"),
         ExportFormat("spacy", ".spacy", "binary", "spaCy DocBin for `spacy train`", "spacy_docbin"),

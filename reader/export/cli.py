@@ -216,7 +216,9 @@ def add_commands(add: Callable[[str, Command, str], argparse.ArgumentParser]) ->
     )
 
     p = add("import", cmd_import, "import annotations from reader, Prodigy or doccano JSONL files")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="JSONL files: reader, Prodigy or doccano"
+    )
     p.add_argument(
         "--skip-invalid",
         action="store_true",
