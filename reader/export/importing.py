@@ -12,7 +12,7 @@ but the batch being stored, so a large file costs no more memory than a small on
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -314,7 +314,7 @@ def import_file(
     path: Path,
     *,
     skip_invalid: bool = False,
-    choose_model: Any = None,
+    choose_model: Callable[[], str] | None = None,
 ) -> FileReport:
     """Check every line of one file, then store it (or only its good lines with `skip_invalid`).
 
