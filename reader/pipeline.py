@@ -63,6 +63,8 @@ def ingest_into(
 
     name, warning = choose_model(model)
     report = IngestReport(model=name, warning=warning)
+    # Reading the index first also stops here, before any input is read, if it is damaged.
+    known = set(library.ids())
     files = ingest.expand_inputs(inputs)
     total = len(files)
     pending: list[tuple[str, Article]] = []
@@ -92,7 +94,7 @@ def ingest_into(
         if not article.text:
             report.failed.append((result.input, "no article text found"))
             continue
-        duplicate = article.id in seen or library.has(article.id)
+        duplicate = article.id in seen or article.id in known
         report.found.append((result.input, article.id, article.title, duplicate))
         if duplicate:
             report.duplicates.append(article.id)
