@@ -89,6 +89,7 @@ class ArticleScreen(Screen[None]):
         self.position = position
         self.history = History()
         self.hidden: set[str] = set()
+        self._panel_stale = True
         # None: the first save always writes, which is also what marks the article as read.
         self._saved_position: int | None = None
         self._describe_tag_keys()
@@ -158,25 +159,34 @@ class ArticleScreen(Screen[None]):
     # -- what the screen shows --------------------------------------------------------------
 
     def shown_spans(self) -> list[tuple[int, int, str]]:
-        """The model's unrejected spans and the annotations, as (start, end, label)."""
+        """The model's unrejected spans and the annotations, as (start, end, label), unordered."""
         rejected = {(r.start, r.end, r.label) for r in self.rejections}
         spans: list[tuple[int, int, str]] = []
-        if self.article.analysis:
-            spans += [
-                (s.start, s.end, s.label)
-                for s in self.article.analysis.spans()
-                if (s.start, s.end, s.label) not in rejected
-            ]
+        analysis = self.article.analysis
+        if analysis:
+            for span in (*analysis.entities, *analysis.numbers):
+                key = (span.start, span.end, span.label)
+                if key not in rejected:
+                    spans.append(key)
         spans += [(a.start, a.end, a.label) for a in self.annotations]
         return spans
 
     def refresh_overview(self) -> None:
-        """Redraw the legend and the entity panel from the current spans."""
+        """Redraw the legend, and the entity panel when it is shown (else when it next is)."""
         spans = self.shown_spans()
         self.query_one(LabelLegend).show({label for _, _, label in spans}, self.labels, self.hidden)
+        # Thousands of highlights make thousands of rows: built only for a reader who looks.
+        self._panel_stale = True
+        if self.panel.display:
+            self.refresh_panel(spans)
+
+    def refresh_panel(self, spans: list[tuple[int, int, str]] | None = None) -> None:
+        """Rebuild the entity panel's groups."""
+        spans = self.shown_spans() if spans is None else spans
         self.panel.show(
             group_mentions(self.article.text, spans), self.hidden, [lab.name for lab in self.labels]
         )
+        self._panel_stale = False
 
     def reload_annotations(self) -> None:
         """Read the article's annotations and rejections back from the store and show them."""
@@ -423,6 +433,8 @@ class ArticleScreen(Screen[None]):
             panel.display = False
             self.view.focus()
             return
+        if self._panel_stale:
+            self.refresh_panel()
         panel.display = True
         panel.focus()
 

@@ -48,13 +48,14 @@ class ArticleHeader(Vertical):
     def compose(self) -> ComposeResult:
         """Title, then the metadata line with the progress at its right."""
         article = self.article
+        words = article.words  # counted once: it splits the whole text
         yield Static(article.title or "(untitled)", id="article-title", markup=False)
         facts = [
             article.byline,
             (article.date or "")[:10] or None,
             article_source(article),
-            f"{article.words:,} words",
-            f"{reading_minutes(article.words)} min read",
+            f"{words:,} words",
+            f"{reading_minutes(words)} min read",
         ]
         with Horizontal(id="article-meta-row"):
             yield Static(" · ".join(f for f in facts if f), id="article-meta", markup=False)
