@@ -84,7 +84,10 @@ class ReaderCommands(Provider):
         # The screen's own bindings and those of the widgets on it (the article view's
         # movement keys, for instance), whatever has focus right now.
         for node in _binding_nodes(screen):
-            for key, binding in node._bindings:
+            bindings = node._bindings.copy()
+            if app._keymap:  # show the keys in effect, after the config's remaps
+                bindings.apply_keymap(app._keymap)
+            for key, binding in bindings:
                 if not binding.description or binding.system or binding.action in seen:
                     continue
                 if binding.action.startswith("tag_key("):

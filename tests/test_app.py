@@ -726,8 +726,7 @@ async def test_entity_panel_groups_jumps_and_hides(data_dir: Path, tmp_path: Pat
         await pilot.press("space")
         assert view.hidden_labels == set()
         await pilot.press("escape")
-        assert view.has_focus
-        await pilot.press("e")
+        assert view.has_focus and panel.display
         await pilot.press("e")
         assert not panel.display and view.has_focus
 
@@ -827,6 +826,20 @@ async def test_keys_are_remapped_from_the_config(data_dir: Path, tmp_path: Path,
         assert stored(data_dir, article) == set()
         await pilot.press("p")
         assert stored(data_dir, article) == {("people", "PERSON", "manual")}
+        # the help screen and the command palette show the remapped keys
+        from textual.binding import Binding
+
+        from reader.app import ReaderCommands
+
+        hits = [h async for h in ReaderCommands(app.screen).discover()]
+        enter = app.get_key_display(Binding("enter", "accept"))
+        assert next(h for h in hits if h.text == "Accept").help == f"Key: {enter}"
+        await pilot.press("question_mark")
+        await pilot.pause()
+        table = app.screen.query_one("#help-table", DataTable)
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert ["p", "Tag as PERSON", "Article", "article.tag_1"] in rows
+        await pilot.press("escape")
         await cursor_to(pilot, "Putin")
         await pilot.press("enter")
         assert ("Vladimir Putin", "PERSON", "model") in stored(data_dir, article)

@@ -429,7 +429,7 @@ class ArticleScreen(Screen[None]):
     def action_toggle_entities(self) -> None:
         """Show the entity panel (and focus it), or hide it."""
         panel = self.panel
-        if panel.display and panel.has_focus:
+        if panel.display:
             panel.display = False
             self.view.focus()
             return
