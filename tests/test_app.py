@@ -711,7 +711,7 @@ async def test_entity_panel_groups_jumps_and_hides(data_dir: Path, tmp_path: Pat
         rows = [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
         assert rows[0].split() == ["PERSON", "3"]
         assert rows[1].split() == ["Emomali", "Rahmon", "×2"]
-        assert rows[2].split() == ["Vladimir", "Putin"]
+        assert rows[2].split() == ["Vladimir", "Putin", "×1"]
         # Enter on an entity jumps to its next occurrence, and again to the one after
         await pilot.press("down", "enter")
         assert view.offset() == at(TEXT, "Emomali Rahmon")[0]

@@ -110,9 +110,7 @@ class EntityPanel(OptionList):
         )
 
     def _mention_row(self, mention: Mention) -> Content:
-        count = len(mention.spans)
-        suffix = f" [dim]×{count}[/]" if count > 1 else ""
-        return Content.from_markup(f"   $text{suffix}", text=mention.text)
+        return Content.from_markup(f"   $text [dim]×{len(mention.spans)}[/]", text=mention.text)
 
     def row(self, index: int | None) -> str | Mention | None:
         """What a row shows: a label name, or a mention."""
