@@ -691,9 +691,9 @@ async def test_open_article_from_the_factory_and_progress(data_dir: Path, tmp_pa
         await pilot.press("end")
         await pilot.pause()
         assert "100%" in str(progress.render())
-        await pilot.press("q", "q")
-    # quitting from the app keeps the position too
-    assert Library(data_dir).position(article.id) > 0
+        await pilot.press("ctrl+q")
+    # quitting the app from the article keeps the position too
+    assert Library(data_dir).position(article.id) == at(long_text, "once more.", 59)[0] + len("once more")
 
 
 # -- the entity panel and hidden labels ------------------------------------------------------------

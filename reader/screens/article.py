@@ -92,6 +92,7 @@ class ArticleScreen(Screen[None]):
         self._panel_stale = True
         # None: the first save always writes, which is also what marks the article as read.
         self._saved_position: int | None = None
+        self._offset = position
         self._describe_tag_keys()
 
     @property
@@ -200,7 +201,8 @@ class ArticleScreen(Screen[None]):
         self.query_one(ArticleHeader).set_progress(self.view.progress())
 
     def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
-        """Keep the progress indicator up to date."""
+        """Keep the progress indicator up to date, and remember where the reader is."""
+        self._offset = message.offset
         self._show_progress()
 
     # -- changes ----------------------------------------------------------------------------
@@ -478,8 +480,8 @@ class ArticleScreen(Screen[None]):
         """Remember where the reader is, when it changed."""
         try:
             offset = self.view.offset()
-        except Exception:  # the view is already gone
-            return
+        except Exception:  # the view is already gone (the app is closing): the last move
+            offset = self._offset
         if offset == self._saved_position:
             return
         try:
