@@ -169,6 +169,11 @@ def load_pool(model: str | None = None) -> Pool:
     return Pool(paragraphs, model_label, version)
 
 
+def _shape(name: str) -> tuple[int, ...]:
+    """The lengths of a name's words, and so where its spaces are."""
+    return tuple(len(word) for word in name.split(" "))
+
+
 class ArticleMaker:
     """Makes distinct articles of a chosen length from the pool, reproducibly from a seed."""
 
@@ -176,18 +181,20 @@ class ArticleMaker:
         self.pool = pool
         self.rng = random.Random(seed)
         self._ids: set[str] = set()
-        # Same-length names only: a swap must not move any offset.
-        self._names: dict[int, list[str]] = {}
+        # Names of the same shape only (the same word lengths): a swap must move no offset and
+        # no token boundary, so the pool's tokens stay true of the new text.
+        self._names: dict[tuple[int, ...], list[str]] = {}
         for p in pool.paragraphs:
             for start, end, label in p.entities:
                 if label == "PERSON":
-                    self._names.setdefault(end - start, []).append(p.text[start:end])
+                    name = p.text[start:end]
+                    self._names.setdefault(_shape(name), []).append(name)
 
     def _vary(self, paragraph: Paragraph) -> str:
         text = paragraph.text
         chars = list(text)
         for start, end, label in paragraph.entities:
-            if label == "PERSON" and (names := self._names.get(end - start)):
+            if label == "PERSON" and (names := self._names.get(_shape(text[start:end]))):
                 chars[start:end] = self.rng.choice(names)
         text = "".join(chars)
         shift = self.rng.randrange(1, 10)

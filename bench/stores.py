@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.corpus import ArticleMaker
+from bench.corpus import ArticleMaker, Pool
 from reader.model import Article
 from reader.store import Library
 
@@ -61,3 +62,31 @@ def build_library(
 def store_bytes(root: Path) -> int:
     """Bytes of every file under the data dir."""
     return sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+
+
+
+# Annotated libraries are slow to write; figures that need the same one share a template and
+# each work on their own copy, so that one figure's writes never change another's input.
+_templates: dict[tuple[int, int], Path] = {}
+
+
+def annotated_library(
+    pool: Pool, root: Path, articles: int, per_article: int, *, writes: bool = True
+) -> Library:
+    """A library of `articles` articles with `per_article` annotations each, at `root`.
+
+    The template is written once per run, next to `root`'s parent; a caller that `writes` gets
+    its own copy of it, one that only reads gets the template itself.
+    """
+    key = (articles, per_article)
+    template = _templates.get(key)
+    if template is None or not template.is_dir():
+        template = root.parent.parent / f"template-{articles}x{per_article}"
+        shutil.rmtree(template, ignore_errors=True)
+        maker = ArticleMaker(pool, seed=articles)
+        build_library(template, maker, articles, annotations_per_article=per_article)
+        _templates[key] = template
+    if not writes:
+        return Library(template)
+    shutil.copytree(template, root)
+    return Library(root)
