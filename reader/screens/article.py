@@ -106,14 +106,11 @@ class ArticleScreen(Screen[None]):
             labels = self.app.config.labels  # type: ignore[attr-defined]
         except Exception:  # built outside a running app (a unit test): the default label set
             labels = default_labels()
-        names = {label.key: label.name for label in labels if label.key}
+        names = {f"article.tag_{label.key}": label.name for label in labels if label.key}
         bindings = self._bindings.key_to_bindings
         for key, items in bindings.items():
             bindings[key] = [
-                replace(b, description=f"Tag as {names[b.action[9]]}")
-                if b.action.startswith("tag_key(") and b.action[9] in names
-                else b
-                for b in items
+                replace(b, description=f"Tag as {names[b.id]}") if b.id in names else b for b in items
             ]
 
     def compose(self) -> ComposeResult:
@@ -252,7 +249,7 @@ class ArticleScreen(Screen[None]):
                 view.clear_selection()
                 return
             annotation = library.add_annotation(self.article.id, start, end, label, "manual")
-        except (LookupError, ValueError, OSError, Exception) as exc:
+        except Exception as exc:  # a span outside the text, an unreadable store file
             self._store_failed(exc)
             return
         view.clear_selection()
