@@ -300,6 +300,7 @@ class LibraryScreen(Screen[None]):
         elif not table.row_count:
             empty.update(f"No article matches “{self.filter_text}”.\n\nPress escape to clear the filter.")
         empty.display = not table.row_count
+        self.refresh_bindings()
 
     def apply_filter(self) -> None:
         """Show the articles that match the filter text (or all, when it is empty)."""
@@ -380,6 +381,12 @@ class LibraryScreen(Screen[None]):
         self.action_open()
 
     # -- actions ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Open, remove and sort are shown dimmed while there is no article to act on."""
+        if action in ("open", "remove", "sort") and self.is_mounted and not self.table.row_count:
+            return None
+        return True
 
     def action_open(self) -> None:
         """Open the highlighted article."""
