@@ -204,9 +204,7 @@ class ReaderApp(App[None]):
 
         try:
             article = self.library.get(article_id)
-            annotations = self.library.annotations(article_id)
-            rejections = self.library.rejections(article_id)
-            position = self.library.position(article_id)
+            annotations, rejections, position = self.library.article_state(article_id)
         except (LookupError, OSError, ValueError) as exc:
             self.notify(f"{exc}", title="Cannot open the article", severity="error")
             return

@@ -427,13 +427,11 @@ class Library:
 
     def annotations(self, article_id: str) -> list[Annotation]:
         """An article's annotations in text order."""
-        records = self._annotation_tables(article_id).get("annotations", {}).values()
-        return sorted((Annotation.from_record(r) for r in records), key=lambda a: (a.start, -a.end, a.id))
+        return self.article_state(article_id)[0]
 
     def rejections(self, article_id: str) -> list[Rejection]:
         """The model spans the reader rejected in an article."""
-        records = self._annotation_tables(article_id).get("rejections", {}).values()
-        return sorted(Rejection(r["start"], r["end"], r["label"]) for r in records)
+        return self.article_state(article_id)[1]
 
     def _check_span(self, article_id: str, start: int, end: int) -> None:
         length = self.text_length(article_id)
@@ -495,6 +493,17 @@ class Library:
                 write_json_file(self._annotations_path(article_id), "annotations", tables)
         return made
 
+    def remove_annotations(self, article_id: str, annotation_ids: list[str]) -> list[Annotation]:
+        """Delete several annotations (exact ids) in one write; returns those that were there."""
+        wanted = {_doc_id(i) for i in annotation_ids}
+        with self.locked():
+            tables = self._annotation_tables(article_id)
+            records = tables.get("annotations", {})
+            removed = [Annotation.from_record(records.pop(k)) for k in list(records) if int(k) in wanted]
+            if removed:
+                write_json_file(self._annotations_path(article_id), "annotations", tables)
+        return removed
+
     def find_annotation(self, article_id: str, annotation_id: str) -> Annotation:
         """One annotation by its id or a unique prefix of it."""
         matches = [a for a in self.annotations(article_id) if a.id.startswith(annotation_id.lower())]
@@ -547,12 +556,22 @@ class Library:
             if table.contains(doc_id=doc_id):
                 table.remove(doc_ids=[doc_id])
 
+    def article_state(self, article_id: str) -> tuple[list[Annotation], list[Rejection], int]:
+        """Annotations, rejections and reading position of an article, from one read."""
+        tables = self._annotation_tables(article_id)
+        annotations = sorted(
+            (Annotation.from_record(r) for r in tables.get("annotations", {}).values()),
+            key=lambda a: (a.start, -a.end, a.id),
+        )
+        rejections = sorted(Rejection(r["start"], r["end"], r["label"]) for r in tables.get("rejections", {}).values())
+        position = int(tables.get("state", {}).get("1", {}).get("position", 0))
+        return annotations, rejections, position
+
     # -- reading state ---------------------------------------------------------------------
 
     def position(self, article_id: str) -> int:
         """Where the reader left the article (a character offset)."""
-        state = self._annotation_tables(article_id).get("state", {}).get("1", {})
-        return int(state.get("position", 0))
+        return self.article_state(article_id)[2]
 
     def set_position(self, article_id: str, offset: int) -> None:
         """Remember where the reader is in an article, and that it has been opened."""

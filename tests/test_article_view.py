@@ -250,7 +250,7 @@ async def test_search_and_next_and_previous_match() -> None:
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(ArticleView)
         assert view.search("GOOGLE") == 8
-        assert view.query == "GOOGLE" and view.matches[0] == (
+        assert view.search_query == "GOOGLE" and view.matches[0] == (
             text.index("Google"),
             text.index("Google") + 6,
         )

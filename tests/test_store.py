@@ -235,3 +235,20 @@ def test_save_does_not_read_the_index(data_dir: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(store_module, "read_json_file", spy)
     library.add_annotation(article.id, 0, 10, "GPE")
     assert read and all(p.parent.name == "annotations" for p in read)
+
+
+def test_bulk_remove_is_one_write_and_state_is_one_read(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    library = Library(data_dir)
+    article = make_article()
+    library.add(article)
+    made = library.add_annotations(article.id, [(0, 10, "GPE", "model"), (11, 20, "ORG", "manual")])
+    library.set_position(article.id, 7)
+    library.reject(article.id, 0, 10, "ORG")
+    writes: list[Path] = []
+    real_write = store_module.write_json_file
+    monkeypatch.setattr(store_module, "write_json_file", lambda p, k, t: (writes.append(p), real_write(p, k, t)))
+    removed = library.remove_annotations(article.id, [a.id for a in made])
+    assert sorted(a.id for a in removed) == sorted(a.id for a in made)
+    assert len(writes) == 1
+    annotations, rejections, position = library.article_state(article.id)
+    assert annotations == [] and len(rejections) == 1 and position == 7

@@ -189,8 +189,7 @@ class ArticleScreen(Screen[None]):
     def reload_annotations(self) -> None:
         """Read the article's annotations and rejections back from the store and show them."""
         library = self.app.library  # type: ignore[attr-defined]
-        self.annotations = library.annotations(self.article.id)
-        self.rejections = library.rejections(self.article.id)
+        self.annotations, self.rejections, _ = library.article_state(self.article.id)
         self.view.set_annotations(self.annotations, self.rejections)
         self.refresh_overview()
 

@@ -104,8 +104,7 @@ class AcceptedAll(Change):
 
     def undo(self, library: Library, article_id: str) -> None:
         """Remove every annotation the accept added."""
-        for annotation in self.annotations:
-            library.remove_annotation(article_id, annotation.id)
+        library.remove_annotations(article_id, [a.id for a in self.annotations])
 
     def redo(self, library: Library, article_id: str) -> None:
         """Add them again in one write (they get new ids, remembered for the next undo)."""

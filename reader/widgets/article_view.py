@@ -257,7 +257,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.set_hidden_labels(set(labels))
 
     @property
-    def query(self) -> str:
+    def search_query(self) -> str:
         """The text last searched for ("" when there is no search)."""
         return self._query
 
