@@ -33,7 +33,8 @@ def _at_end(view: Any, key: str) -> bool:
         return view.scroll_y >= view.max_scroll_y
     if key == "down":
         return view.lines and view.offset() >= view.lines[-1].start
-    return view.cursor >= len(view.article.token_bounds()) - 2
+    # From the flat token list: token_bounds() would build a tuple per token between presses.
+    return view.cursor >= len(view.article.analysis.tokens) // 2 - 2
 
 
 async def _presses(
