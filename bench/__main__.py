@@ -35,6 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("figures", nargs="*", metavar="FIGURE", help="any of: " + ", ".join(FIGURES))
     parser.add_argument("--keep", action="store_true", help="keep the generated data dir and say where")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="run each figure under cProfile and print where reader's own code spends the time "
+        "(start and export measure child processes, which this does not see)",
+    )
     args = parser.parse_args(argv)
     unknown = [n for n in args.figures if n not in FIGURES]
     if unknown:
@@ -67,7 +73,10 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             try:
                 module = importlib.import_module(FIGURES[name])
-                measured = module.run(pool, workdir / name)
+                if args.profile:
+                    measured = _profiled(name, module.run, pool, workdir / name)
+                else:
+                    measured = module.run(pool, workdir / name)
             except Exception as exc:  # one figure that cannot run must not hide the others
                 failed = True
                 print(f"{name:<18} ERROR: {type(exc).__name__}: {exc}")
@@ -88,6 +97,23 @@ def main(argv: list[str] | None = None) -> int:
     write_results(RESULTS, figures, meta)
     print(f"results: {RESULTS}")
     return 1 if failed else 0
+
+
+def _profiled(name: str, run, *args):  # type: ignore[no-untyped-def]
+    """`run(*args)` under cProfile; prints the 25 costliest calls made in reader's own modules."""
+    import cProfile
+    import io
+    import pstats
+
+    profile = cProfile.Profile()
+    try:
+        return profile.runcall(run, *args)
+    finally:
+        out = io.StringIO()
+        stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
+        stats.print_stats(r"/reader/", 25)
+        print(f"--- {name}: reader's calls by cumulative time (the profiler slows every figure) ---")
+        print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
 
 
 if __name__ == "__main__":
