@@ -11,8 +11,9 @@ import os
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -24,6 +25,9 @@ from reader import paths
 from reader.config import Config
 from reader.store import Library
 from reader.widgets.label_legend import label_variable
+
+if TYPE_CHECKING:
+    from reader.screens.export import ExportRequest
 
 # displaCy's entity colours (the config's defaults), the ones spaCy users read at a glance.
 DISPLACY_COLOURS: dict[str, str] = dict(config_file.DEFAULT_LABELS)
@@ -214,6 +218,13 @@ class ReaderApp(App[None]):
         self.push_screen(
             ArticleScreen(article, annotations=annotations, rejections=rejections, position=position)
         )
+
+    @work(thread=True, exclusive=True, group="export")
+    def run_export(self, request: ExportRequest) -> None:
+        """Export in the background; the app runs it so it reports even after its screen is gone."""
+        from reader.screens.export import export_and_notify
+
+        export_and_notify(self, request)
 
     def steady_cursors(self, node: Any) -> None:
         """Headless (tests, snapshots, screenshots): inputs don't blink, so every frame is the same."""

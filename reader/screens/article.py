@@ -68,6 +68,7 @@ class ArticleScreen(Screen[None]):
         Binding("y", "copy", "Copy", show=False, id="article.copy"),
         Binding("o", "open_url", "Open in browser", show=False, id="article.open_url"),
         Binding("e", "toggle_entities", "Entities", id="article.entities"),
+        Binding("ctrl+e", "export", "Export…", show=False, id="article.export"),
         Binding("h", "toggle_label", "Hide label", show=False, id="article.hide_label"),
         Binding("H", "show_all_labels", "Show all labels", show=False, id="article.show_labels"),
         Binding("escape", "close_search", "Close search", show=False, id="article.close_search"),
@@ -490,6 +491,12 @@ class ArticleScreen(Screen[None]):
         """Back to the library, keeping the reading position."""
         self.save_position()
         self.app.pop_screen()
+
+    def action_export(self) -> None:
+        """Export this article (or the whole library), through the export dialog."""
+        from reader.screens.export import open_export_dialog
+
+        open_export_dialog(self.app, self.article.id)
 
     def action_help(self) -> None:
         """Show every key."""

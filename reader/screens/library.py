@@ -133,6 +133,7 @@ class LibraryScreen(Screen[None]):
         Binding("slash", "filter", "Filter", id="library.filter"),
         Binding("s", "sort", "Sort", id="library.sort"),
         Binding("i", "ingest", "Ingest", id="library.ingest"),
+        Binding("ctrl+e", "export", "Export…", id="library.export"),
         Binding("d", "remove", "Remove", id="library.remove"),
         Binding("escape", "close_filter", "Clear filter", show=False, id="library.close_filter"),
         Binding("q", "quit", "Quit", id="library.quit"),
@@ -383,8 +384,10 @@ class LibraryScreen(Screen[None]):
     # -- actions ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Open, remove and sort are shown dimmed while there is no article to act on."""
+        """Open, remove and sort are dimmed while no article is shown; export, while the library is empty."""
         if action in ("open", "remove", "sort") and self.is_mounted and not self.table.row_count:
+            return None
+        if action == "export" and self.is_mounted and not self.summaries:
             return None
         return True
 
@@ -471,6 +474,12 @@ class LibraryScreen(Screen[None]):
             ),
             answered,
         )
+
+    def action_export(self) -> None:
+        """Export the whole library, through the export dialog."""
+        from reader.screens.export import open_export_dialog
+
+        open_export_dialog(self.app)
 
     def action_quit(self) -> None:
         """Leave reader."""
