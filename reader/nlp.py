@@ -14,6 +14,7 @@ import importlib.util
 import json
 import re
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -257,32 +258,66 @@ def _doc_spans(doc: Doc, offset: int) -> tuple[list[Span], list[Span], list[int]
     return entities, numbers, tokens
 
 
-def _paragraphs(texts: Iterable[str], bounds: list[list[tuple[int, int]]]) -> Iterator[str]:
-    for text, spans in zip(texts, bounds, strict=True):
-        for start, end in spans:
-            yield text[start:end]
+# Paragraphs longer than this go through the model in pieces: spaCy refuses texts over
+# `nlp.max_length` (a 1 MB single-line file would end the ingest), and NER memory grows with
+# the length of one doc. Pieces are cut at white space, so only an entity that happens to
+# straddle a cut is lost.
+PIECE_CHARS = 100_000
+
+
+def pieces(text: str, limit: int | None = None) -> list[tuple[int, int]]:
+    """Bounds of the pieces a text goes through the model in: its paragraphs, long ones cut.
+
+    An empty text gives one empty piece, so that every text yields exactly one analysis.
+    """
+    limit = limit or PIECE_CHARS
+    out: list[tuple[int, int]] = []
+    for start, end in paragraph_bounds(text):
+        while end - start > limit:
+            cut = text.rfind(" ", start + 1, start + limit)
+            cut = cut if cut > start else start + limit
+            out.append((start, cut))
+            start = cut
+            while start < end and text[start] == " ":
+                start += 1
+        if start < end:
+            out.append((start, end))
+    return out or [(0, 0)]
 
 
 def analyse_texts(
-    texts: list[str], model: str, *, batch_size: int = 64, jobs: int = 1
+    texts: Iterable[str], model: str, *, batch_size: int = 64, jobs: int = 1
 ) -> Iterator[Analysis]:
-    """One `Analysis` per stored article text, in order, from one batched pass of the model.
+    """One `Analysis` per stored article text, in order, from one streaming pass of the model.
 
-    All the paragraphs of all the texts go through `nlp.pipe` together, so that many small
-    articles batch as well as one long one. `jobs` > 1 runs the model in that many processes
-    and gives the same result.
+    `texts` may be a lazy iterable: it is read only as fast as the model needs it, so an
+    ingest of thousands of files runs through a single `nlp.pipe` (and, with `jobs` > 1, a
+    single set of worker processes) with bounded memory. All paragraphs of all texts batch
+    together, so many small articles batch as well as one long one; `jobs` > 1 gives the
+    same result as one job.
     """
     nlp = load(model)
     label, version = model_label(nlp, model), model_version(nlp, model)
-    bounds = [paragraph_bounds(text) for text in texts]
+    # Filled by `feed` as the model pulls text in; a doc for text i exists only after text i
+    # was fed, so its bounds are always queued by the time its first doc comes out.
+    queued: deque[list[tuple[int, int]]] = deque()
+
+    def feed() -> Iterator[str]:
+        for text in texts:
+            bounds = pieces(text)
+            queued.append(bounds)
+            for start, end in bounds:
+                yield text[start:end]
+
     pipe_options: dict[str, Any] = {"batch_size": batch_size}
     if jobs > 1:
         pipe_options["n_process"] = jobs
-    docs = nlp.pipe(_paragraphs(texts, bounds), **pipe_options)
-    for spans in bounds:
+    docs = nlp.pipe(feed(), **pipe_options)
+    for first in docs:
+        bounds = queued.popleft()
         analysis = Analysis(model=label, version=version)
-        for start, _end in spans:
-            entities, numbers, tokens = _doc_spans(next(docs), start)
+        for i, (start, _end) in enumerate(bounds):
+            entities, numbers, tokens = _doc_spans(first if i == 0 else next(docs), start)
             analysis.entities += entities
             analysis.numbers += numbers
             analysis.tokens += tokens

@@ -1,12 +1,13 @@
 """Ingest and analyse: from inputs on the command line (or the app's dialog) to stored articles.
 
-Articles are analysed in batches as they arrive, so a large folder streams through
-spaCy with bounded memory, and each batch is stored with one index write.
+Articles stream through spaCy as they are read, so a large folder goes through one model
+pass with bounded memory, and analysed articles are stored in batches, one index write each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -56,8 +57,10 @@ def ingest_into(
 ) -> IngestReport:
     """Read every input, analyse the new articles once, and store them.
 
-    `model` is the requested model (from --model or the config), resolved here. Raises
-    `nlp.ModelError` for a requested model that is not installed, before anything is read.
+    Inputs stream through one `nlp.pipe` (and one set of worker processes with `jobs` > 1);
+    analysed articles are stored in batches, one index write per batch. `model` is the
+    requested model (from --model or the config), resolved here. Raises `nlp.ModelError` for
+    a requested model that is not installed, before anything is read.
     """
     from reader import ingest, nlp
 
@@ -67,43 +70,43 @@ def ingest_into(
     known = set(library.ids())
     files = ingest.expand_inputs(inputs)
     total = len(files)
-    pending: list[tuple[str, Article]] = []
-    seen: set[str] = set()
+    # New articles waiting for their analysis, in the order their texts went to the model.
+    waiting: deque[Article] = deque()
 
-    def flush() -> None:
-        if not pending:
-            return
-        texts = [article.text for _, article in pending]
-        for (_, article), analysis in zip(
-            pending, nlp.analyse_texts(texts, name, jobs=jobs), strict=True
-        ):
-            article.analysis = analysis
-        for (_, article), added in zip(pending, library.add_many([a for _, a in pending]), strict=True):
+    def new_texts() -> Iterator[str]:
+        for done, result in enumerate(ingest.ingest_inputs(files, stdin=stdin), start=1):
+            if on_progress:
+                on_progress(min(done, total), total, result.input)
+            if result.draft is None:
+                report.failed.append((result.input, result.error or "could not be read"))
+                continue
+            article = Article.from_draft(result.draft, ingested_at=now())
+            if not article.text:
+                report.failed.append((result.input, "no article text found"))
+                continue
+            duplicate = article.id in known
+            report.found.append((result.input, article.id, article.title, duplicate))
+            if duplicate:
+                report.duplicates.append(article.id)
+                continue
+            known.add(article.id)
+            waiting.append(article)
+            yield article.text
+
+    analysed: list[Article] = []
+
+    def store() -> None:
+        for article, added in zip(analysed, library.add_many(analysed), strict=True):
             (report.added if added else report.duplicates).append(article.id)
-        pending.clear()
+        analysed.clear()
 
-    done = 0
-    for result in ingest.ingest_inputs(files, stdin=stdin):
-        done += 1
-        if on_progress:
-            on_progress(min(done, total), total, result.input)
-        if result.draft is None:
-            report.failed.append((result.input, result.error or "could not be read"))
-            continue
-        article = Article.from_draft(result.draft, ingested_at=now())
-        if not article.text:
-            report.failed.append((result.input, "no article text found"))
-            continue
-        duplicate = article.id in seen or article.id in known
-        report.found.append((result.input, article.id, article.title, duplicate))
-        if duplicate:
-            report.duplicates.append(article.id)
-            continue
-        seen.add(article.id)
-        pending.append((result.input, article))
-        if len(pending) >= BATCH:
-            flush()
-    flush()
+    for analysis in nlp.analyse_texts(new_texts(), name, jobs=jobs):
+        article = waiting.popleft()
+        article.analysis = analysis
+        analysed.append(article)
+        if len(analysed) >= BATCH:
+            store()
+    store()
     return report
 
 
@@ -123,15 +126,19 @@ def reanalyze(
 
     name, warning = choose_model(model)
     ids = list(ids)
+    waiting: deque[Article] = deque()
+
+    def texts() -> Iterator[str]:
+        for article_id in ids:
+            article = library.get(article_id)
+            waiting.append(article)
+            yield article.text
+
     count = 0
-    for first in range(0, len(ids), BATCH):
-        chunk = ids[first : first + BATCH]
-        articles = [library.get(i) for i in chunk]
-        for article, analysis in zip(
-            articles, nlp.analyse_texts([a.text for a in articles], name, jobs=jobs), strict=True
-        ):
-            library.set_analysis(article.id, analysis)
-            count += 1
-            if on_progress:
-                on_progress(count, len(ids), article.title or article.id)
+    for analysis in nlp.analyse_texts(texts(), name, jobs=jobs):
+        article = waiting.popleft()
+        library.set_analysis(article.id, analysis)
+        count += 1
+        if on_progress:
+            on_progress(count, len(ids), article.title or article.id)
     return name, warning, count

@@ -138,12 +138,6 @@ def test_50_mb_file_is_refused_by_size_before_it_is_read(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="reader/nlp.py analyse_texts hands a paragraph longer than nlp.max_length (1,000,000 "
-    "characters) to nlp.pipe, and spaCy's E088 ValueError ends `reader ingest` with a traceback",
-)
 def test_one_megabyte_line_finishes_quickly_and_says_one_line(
     capsys, library, data_dir: Path, tmp_path: Path
 ) -> None:
@@ -300,11 +294,6 @@ def test_malformed_html_without_text(capsys, library, data_dir: Path, tmp_path: 
     assert "unexpected error" not in reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader/ingest/html.py parse_html keeps a page's form and navigation text "
-    "('Sign in Home About') as the article body instead of refusing a page with no article",
-)
 def test_non_article_html_is_refused(capsys, library, data_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "login.html"
     path.write_text(

@@ -307,3 +307,12 @@ def test_public_api() -> None:
     assert signature.parameters["timeout"].default == 15.0
     assert signature.parameters["stdin"].default is None
     assert [f for f in Result.__dataclass_fields__] == ["input", "draft", "error"]
+
+
+def test_a_megabyte_paragraph_is_refused_in_one_line(tmp_path) -> None:
+    """One enormous line is a data dump, not an article: refused before it reaches the model."""
+    path = tmp_path / "dump.txt"
+    path.write_text("Title\n\n" + "data " * 30_000, encoding="utf-8")
+    (result,) = list(ingest_inputs([str(path)]))
+    assert result.draft is None
+    assert "paragraph of 149,999 characters is not article text" in result.error

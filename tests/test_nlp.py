@@ -215,3 +215,37 @@ def test_two_jobs_equal_one(seed_stored: str) -> None:
     for record in one + two:
         record.pop("analysed_at")
     assert one == two
+
+
+def test_long_paragraphs_are_cut_at_spaces() -> None:
+    text = "word " * 30 + "end.\n\nshort"
+    bounds = nlp.pieces(text, limit=40)
+    assert all(end - start <= 40 for start, end in bounds)
+    assert all(text[start] != " " and text[end - 1] != " " for start, end in bounds)
+    # Every word is in exactly one piece, and nothing crosses the paragraph break.
+    assert " ".join(text[s:e] for s, e in bounds).split() == text.split()
+    assert nlp.pieces("") == [(0, 0)]
+
+
+def test_a_paragraph_over_the_piece_size_is_analysed_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(nlp, "PIECE_CHARS", 200)
+    text = " ".join(f"Emomali Rahmon met {n} delegates in Dushanbe on Monday." for n in range(40))
+    [analysis] = list(nlp.analyse_texts([text], nlp.BUNDLED_MODEL))
+    assert_well_formed(text, analysis)
+    assert analysis.tokens[-1] == len(text)  # the last piece was analysed too
+    assert sum(s.label == "PERSON" for s in analysis.entities) >= 20
+
+
+def test_texts_are_read_lazily(seed_stored: str) -> None:
+    """A generator of texts is pulled only as the model needs it, so ingest streams."""
+    pulled: list[int] = []
+
+    def texts():
+        for i in range(50):
+            pulled.append(i)
+            yield seed_stored
+
+    analyses = nlp.analyse_texts(texts(), nlp.BUNDLED_MODEL, batch_size=8)
+    next(analyses)
+    assert len(pulled) < 50
+    assert len(list(analyses)) == 49

@@ -25,6 +25,16 @@ __all__ = ["IngestError", "Result", "expand_inputs", "ingest_bytes", "ingest_inp
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 STDIN_SOURCE = "<stdin>"
+# A paragraph longer than this is a data dump or a minified blob, not prose.
+MAX_PARAGRAPH_CHARS = 100_000
+# How a paragraph that reads as prose ends, quotes and brackets aside.
+_SENTENCE_ENDS = (".", "!", "?", "…", "。")
+_CLOSERS = "\"'»”’)]"
+
+
+def _is_sentence(paragraph: str) -> bool:
+    """Four words or more ending in a full stop, question or exclamation mark."""
+    return paragraph.rstrip(_CLOSERS).endswith(_SENTENCE_ENDS) and len(paragraph.split(None, 4)) >= 4
 
 _KIND_BY_SUFFIX = {
     ".txt": "text", ".text": "text",
@@ -124,6 +134,14 @@ def ingest_bytes(
         draft = parse_plaintext(text, source)
     if not draft.paragraphs:
         raise IngestError("no article text found")
+    longest = max(len(p) for p in draft.paragraphs)
+    if longest > MAX_PARAGRAPH_CHARS:
+        raise IngestError(
+            f"a paragraph of {longest:,} characters is not article text (at most {MAX_PARAGRAPH_CHARS:,})"
+        )
+    if kind == "html" and not any(_is_sentence(p) for p in draft.paragraphs):
+        # What is left of a login form or a menu once the page chrome is gone: no sentence.
+        raise IngestError("no article text found in HTML")
     if url and not draft.url:
         draft.url = url
     if url and not draft.site:
