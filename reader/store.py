@@ -179,6 +179,7 @@ class Library:
         self._lock_depth = 0
         self._lock_fd: int | None = None
         self._lengths: dict[str, int] = {}
+        self._swept = False
 
     # -- locking ---------------------------------------------------------------------------
 
@@ -194,6 +195,8 @@ class Library:
                     raise StoreError(f"{self.root}: cannot open the data dir: {exc.strerror or exc}") from exc
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 self._lock_fd = fd
+                if not self._swept:
+                    self._sweep_temporary_files()
             self._lock_depth += 1
             try:
                 yield
@@ -203,6 +206,20 @@ class Library:
                     fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
                     os.close(self._lock_fd)
                     self._lock_fd = None
+
+    def _sweep_temporary_files(self) -> None:
+        """Remove temporary files left by writers that were killed mid-write.
+
+        Called under the lock: a live writer of another process holds it while its temporary
+        file exists, so any temporary file seen here belongs to no write in progress.
+        """
+        self._swept = True
+        for folder in (self.root, self.articles_dir, self.annotations_dir):
+            with contextlib.suppress(OSError), os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                        with contextlib.suppress(OSError):
+                            os.unlink(entry.path)
 
     # -- files -----------------------------------------------------------------------------
 
@@ -287,37 +304,40 @@ class Library:
 
     def add(self, article: Article) -> bool:
         """Store a new article; False (and nothing written) when its id is already in the library."""
-        with self.locked():
-            index = self._index()
-            table = index.table("articles")
-            if table.contains(Query().id == article.id):
-                return False
-            if not article.ingested_at:
-                article.ingested_at = now()
-            write_json_file(self._article_path(article.id), "article", {"article": {"1": article.to_record()}})
-            table.insert(self._summary_record(article, 0, False, 0))
-            return True
+        return self.add_many([article])[0]
 
     def add_many(self, articles: list[Article]) -> list[bool]:
-        """Store several new articles with one index write; True for each one added."""
+        """Store several new articles with one index write; True for each one added.
+
+        Article files are written first and the index last; if any write fails, the article
+        files this call wrote are removed again, so the library is as it was.
+        """
         added: list[bool] = []
+        written: list[Path] = []
         with self.locked():
-            index = self._index()
-            table = index.table("articles")
+            table = self._index().table("articles")
             known = {doc["id"] for doc in table.all()}
             records = []
-            for article in articles:
-                if article.id in known:
-                    added.append(False)
-                    continue
-                if not article.ingested_at:
-                    article.ingested_at = now()
-                write_json_file(self._article_path(article.id), "article", {"article": {"1": article.to_record()}})
-                records.append(self._summary_record(article, 0, False, 0))
-                known.add(article.id)
-                added.append(True)
-            if records:
-                table.insert_multiple(records)
+            try:
+                for article in articles:
+                    if article.id in known:
+                        added.append(False)
+                        continue
+                    if not article.ingested_at:
+                        article.ingested_at = now()
+                    path = self._article_path(article.id)
+                    write_json_file(path, "article", {"article": {"1": article.to_record()}})
+                    written.append(path)
+                    records.append(self._summary_record(article, 0, False, 0))
+                    known.add(article.id)
+                    added.append(True)
+                if records:
+                    table.insert_multiple(records)
+            except BaseException:
+                for path in written:
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                raise
         return added
 
     def set_analysis(self, article_id: str, analysis: Analysis) -> None:

@@ -295,12 +295,6 @@ def test_full_disk_during_add_many_keeps_the_index_and_a_retry_works(
     assert len(library.summaries()) == 5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader/store.py Library.add_many writes each article file before the index and does not "
-    "remove them when a later write fails: the files stay behind and Library.has() (used by "
-    "reader/export/importing.py) reports articles that are not in the library",
-)
 @pytest.mark.parametrize("failing", ["article file", "index"])
 def test_full_disk_during_add_many_leaves_no_article_file_behind(
     two_articles, data_dir: Path, failing: str

@@ -181,10 +181,10 @@ def test_failing_write_keeps_the_previous_state(data_dir: Path, monkeypatch: pyt
     def full_disk(fd: int, data: bytes) -> int:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(store_module.os, "write", full_disk)
-    with pytest.raises(StoreError, match="No space left"):
-        library.add_annotation(article.id, 11, 20, "ORG")
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(store_module.os, "write", full_disk)
+        with pytest.raises(StoreError, match="No space left"):
+            library.add_annotation(article.id, 11, 20, "ORG")
     assert path.read_bytes() == before
     assert [a.label for a in library.annotations(article.id)] == ["GPE"]
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
@@ -252,3 +252,15 @@ def test_bulk_remove_is_one_write_and_state_is_one_read(data_dir: Path, monkeypa
     assert len(writes) == 1
     annotations, rejections, position = library.article_state(article.id)
     assert annotations == [] and len(rejections) == 1 and position == 7
+
+
+def test_temporary_files_of_killed_writers_are_swept(data_dir: Path) -> None:
+    library = Library(data_dir)
+    article = make_article()
+    library.add(article)
+    stale = data_dir / "annotations" / f".{article.id}.json.99999.1.tmp"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_text("half a file")
+    Library(data_dir).add_annotation(article.id, 0, 10, "GPE")
+    assert not stale.exists()
+    assert [a.label for a in library.annotations(article.id)] == ["GPE"]
