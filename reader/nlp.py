@@ -291,11 +291,14 @@ def analyse_texts(
     """One `Analysis` per stored article text, in order, from one streaming pass of the model.
 
     `texts` may be a lazy iterable: it is read only as fast as the model needs it, so an
-    ingest of thousands of files runs through a single `nlp.pipe` (and, with `jobs` > 1, a
-    single set of worker processes) with bounded memory. All paragraphs of all texts batch
-    together, so many small articles batch as well as one long one; `jobs` > 1 gives the
-    same result as one job.
+    ingest of thousands of files runs through a single `nlp.pipe` with bounded memory. All
+    paragraphs of all texts batch together, so many small articles batch as well as one
+    long one. `jobs` > 1 analyses chunks of texts in that many worker processes and gives
+    the same result as one job.
     """
+    if jobs > 1:
+        yield from _analyse_in_processes(texts, model, batch_size, jobs)
+        return
     nlp = load(model)
     label, version = model_label(nlp, model), model_version(nlp, model)
     # Filled by `feed` as the model pulls text in; a doc for text i exists only after text i
@@ -309,10 +312,7 @@ def analyse_texts(
             for start, end in bounds:
                 yield text[start:end]
 
-    pipe_options: dict[str, Any] = {"batch_size": batch_size}
-    if jobs > 1:
-        pipe_options["n_process"] = jobs
-    docs = nlp.pipe(feed(), **pipe_options)
+    docs = nlp.pipe(feed(), batch_size=batch_size)
     for first in docs:
         bounds = queued.popleft()
         analysis = Analysis(model=label, version=version)
@@ -323,6 +323,49 @@ def analyse_texts(
             analysis.tokens += tokens
         analysis.analysed_at = datetime.now(UTC).isoformat(timespec="seconds")
         yield analysis
+
+
+# Texts per task sent to a worker process: enough to batch well, few enough to keep every
+# worker busy near the end of an ingest.
+CHUNK_TEXTS = 8
+
+
+def _analyse_chunk(texts: list[str], model: str, batch_size: int) -> list[Analysis]:
+    """Run in a worker process: analyse a chunk of texts with one job."""
+    return list(analyse_texts(texts, model, batch_size=batch_size))
+
+
+def _analyse_in_processes(
+    texts: Iterable[str], model: str, batch_size: int, jobs: int
+) -> Iterator[Analysis]:
+    """`analyse_texts` over worker processes, each taking chunks of texts whole.
+
+    Workers send back compact `Analysis` records rather than spaCy docs (which is what
+    `nlp.pipe(n_process=...)` pickles), so the main process does little but read inputs and
+    store results. At most two chunks per worker are in flight, so memory stays bounded
+    and `texts` is still read lazily.
+    """
+    import multiprocessing
+
+    load(model)  # once here: forked workers inherit the loaded pipeline
+    chunk: list[str] = []
+    in_flight: deque[Any] = deque()
+    with multiprocessing.get_context().Pool(jobs) as pool:
+
+        def submit() -> None:
+            in_flight.append(pool.apply_async(_analyse_chunk, (list(chunk), model, batch_size)))
+            chunk.clear()
+
+        for text in texts:
+            chunk.append(text)
+            if len(chunk) >= CHUNK_TEXTS:
+                submit()
+                while len(in_flight) > 2 * jobs:
+                    yield from in_flight.popleft().get()
+        if chunk:
+            submit()
+        while in_flight:
+            yield from in_flight.popleft().get()
 
 
 # --- the rule-based fallback ---------------------------------------------------------------
