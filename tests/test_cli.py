@@ -178,3 +178,43 @@ def test_python_m_reader_is_the_same_command(tmp_path: Path) -> None:
     )
     assert done.returncode == 0
     assert json.loads(done.stdout) == []
+
+
+def test_several_inputs_report_progress_as_plain_lines_when_piped(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other.md"
+    other.write_text("# Talks in Dushanbe\n\nThe ministers met in Dushanbe on Monday to talk.\n")
+    status, out, err = run(capsys, "ingest", str(SEED), str(other))
+    assert status == 0, err
+    progress = [line for line in err.splitlines() if line.startswith("[")]
+    assert progress == [f"[1/2] {SEED}", f"[2/2] {other}"]
+    assert out.count("added: ") == 2
+
+
+def test_first_start_ingests_the_seed_then_opens_the_app(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[tuple[Path, str | None]] = []
+
+    class FakeApp:
+        def run(self) -> None:
+            opened.append((root, article))
+
+    def fake_make_app(data_dir: Path, *, config=None, open_article=None):  # type: ignore[no-untyped-def]
+        nonlocal root, article
+        root, article = data_dir, open_article
+        return FakeApp()
+
+    root: Path | None = None
+    article: str | None = None
+    import reader.app
+
+    monkeypatch.setattr(reader.app, "make_app", fake_make_app)
+    assert main([]) == 0
+    [summary] = Library(data_dir).summaries()
+    assert summary.title.startswith("Tajikistan Vows")
+    assert opened == [(data_dir, None)]
+    # A second start finds the library non-empty and ingests nothing more.
+    assert main([]) == 0
+    assert len(Library(data_dir).ids()) == 1
