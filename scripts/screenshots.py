@@ -3,13 +3,17 @@
 Builds a throwaway library holding the seed article (ingested through the real pipeline and
 model when they are there, else built by hand), drives the app with real keys, and writes
 SVGs to screenshots/: library, article, entities, label-picker and help. PNGs are written as
-well when cairosvg happens to be installed; it is not a dependency.
+well when a headless Chromium is installed; it is not a dependency.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import os
+import re
+import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -134,16 +138,40 @@ async def shoot() -> list[Path]:
     return written
 
 
+VIEWBOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
+
+
 def to_png(svgs: list[Path]) -> None:
-    """PNG copies, when cairosvg is installed (it is not a dependency)."""
-    try:
-        import cairosvg
-    except ImportError:
-        print("cairosvg is not installed: SVGs only")
+    """PNG copies, drawn by a headless Chromium when one is installed (it is not a dependency).
+
+    Chromium draws the SVGs' text as a browser does, with the web font they name; simpler
+    SVG renderers drop the non-breaking spaces at the edges of each run of text.
+    """
+    browser = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+    if browser is None:
+        print("no Chromium found: SVGs only (apt-get install chromium for PNGs)")
         return
     for svg in svgs:
-        cairosvg.svg2png(url=str(svg), write_to=str(svg.with_suffix(".png")))
-        print(f"wrote {svg.with_suffix('.png').relative_to(ROOT)}")
+        width, height = (math.ceil(float(v)) for v in VIEWBOX.search(svg.read_text()).groups())
+        with tempfile.TemporaryDirectory() as profile:
+            page = Path(profile) / "page.html"
+            page.write_text(
+                f'<html><body style="margin:0;background:#000">'
+                f'<img src="{svg.resolve().as_uri()}" width="{width}" height="{height}"></body></html>'
+            )
+            png = svg.with_suffix(".png")
+            subprocess.run(
+                [
+                    browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", f"--user-data-dir={profile}/chrome", f"--window-size={width},{height}",
+                    f"--screenshot={png}", page.as_uri(),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+        print(f"wrote {png.relative_to(ROOT)}")
 
 
 def main() -> None:
