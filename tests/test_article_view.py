@@ -7,7 +7,7 @@ import unicodedata
 from textual.app import App, ComposeResult
 
 from reader.config import default_labels
-from reader.layout import line_of_offset
+from reader.layout import Lines, line_of_offset
 from reader.model import Analysis, Annotation, Article, Rejection, Span
 from reader.text import join_paragraphs, word_spans
 from reader.widgets import ArticleView
@@ -470,3 +470,86 @@ async def test_set_annotations_repaints_only_changed_lines() -> None:
         assert calls == 1
         styles = [s for s in render_line(0) if s.text == "President"]
         assert styles and styles[0].style.bold
+
+
+async def test_set_annotations_diffs_against_what_was_shown_not_the_callers_list() -> None:
+    article = long_article(10)
+    app = ViewApp(article)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(ArticleView)
+        await pilot.pause()
+        first = article.text.index("President")
+        shown = [Annotation("a", first, first + 9, "PERSON")]
+        view.set_annotations(shown, [])
+        await pilot.pause()
+        # The caller's list changes after the call: the view must diff against what it showed.
+        later = article.text.index("President", first + 1)
+        shown.append(Annotation("b", later, later + 9, "PERSON"))
+        assert line_of_offset(view.lines, later) < 20  # on screen: a wrong diff would repaint it
+        calls = 0
+        render_line = view.render_line
+
+        def counting(y: int):
+            nonlocal calls
+            calls += 1
+            return render_line(y)
+
+        view.render_line = counting  # type: ignore[method-assign]
+        view.set_annotations([], [])
+        await pilot.pause()
+        assert calls == 1
+        assert view.annotation_at_cursor() is None
+
+
+async def test_a_long_article_opens_without_an_object_per_token_or_line(monkeypatch) -> None:
+    article = long_article(1000)
+    tokens = article.analysis.tokens  # type: ignore[union-attr]
+
+    def refuse(self):  # type: ignore[no-untyped-def]
+        raise AssertionError("a tuple per token built while reading")
+
+    monkeypatch.setattr(Article, "token_bounds", refuse)
+    monkeypatch.setattr(Analysis, "token_spans", refuse)
+    app = ViewApp(article)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(ArticleView)
+        await pilot.press("end")
+        assert view.cursor == len(tokens) // 2 - 1 and view.offset() == tokens[-2]
+        await pilot.press("home", "right", "v", "right", "down", "pagedown", "tab")
+        assert view.selection is not None and view.selection[0] == tokens[2]
+        # The lines are a table of ints, read as line objects only where one is asked for.
+        assert isinstance(view.lines, Lines)
+        line = view.lines[cursor_line(view)]
+        assert line.start <= view.offset() < line.end
+
+
+def test_token_edges_are_the_token_bounds_split_in_two() -> None:
+    analysed = sample_article()
+    plain = Article(id="plain", text=analysed.text, source="test")
+    for article in (analysed, plain):
+        starts, ends = article.token_edges()
+        assert list(zip(starts, ends, strict=True)) == article.token_bounds()
+        start = article.text.index("Obama") + 2
+        assert article.snap(start, start + 1) == (start - 2, start + 3)
+
+
+def test_the_span_index_finds_what_a_scan_of_every_span_finds() -> None:
+    from random import Random
+
+    from reader.widgets.article_view import _SpanIndex
+
+    rng = Random(5)
+    for _ in range(200):
+        spans = []
+        for _ in range(rng.randint(0, 40)):
+            start = rng.randint(0, 2000)
+            length = rng.choice([1, 2, 5, 256, 257, 600])  # around the long-span cut too
+            spans.append(Span(start, start + length, rng.choice("AB")))
+        index = _SpanIndex(spans)
+        for _ in range(30):
+            start = rng.randint(0, 2700)
+            end = start + rng.randint(1, 90)
+            expected = [s for s in spans if s.start < end and s.end > start]
+            assert sorted(index.overlapping(start, end), key=spans.index) == sorted(
+                expected, key=spans.index
+            )

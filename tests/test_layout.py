@@ -123,12 +123,52 @@ def test_the_line_at_a_time_path_gives_the_same_lines_as_the_word_at_a_time_one(
         ]
         text = " ".join(words)
         assert layout._SIMPLE_PARAGRAPH.fullmatch(text)
+        assert layout._is_simple(text, 0, len(text))
         for width in (1, 3, 7, 12, 30):
-            fast: list[VisualLine] = []
-            slow: list[VisualLine] = []
-            layout._wrap_simple(text, 0, len(text), 0, width, fast.append)
-            layout._wrap_paragraph(text, 0, len(text), 0, width, slow.append)
-            assert fast == slow
+            fast, slow = layout.Lines(), layout.Lines()
+            layout._wrap_simple(text, 0, len(text), 0, width, fast)
+            layout._wrap_paragraph(text, 0, len(text), 0, width, slow)
+            assert list(fast) == list(slow)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "a",
+        "a b",
+        " a",
+        "a ",
+        "a  b",
+        "a\tb",
+        "a\nb",
+        "a\u00a0b",
+        "東京",
+        "naïve “quoted” café",
+        "x\u2028y",
+        "a\u0300",
+        "Ж — ь",
+        "a b c d",
+    ],
+)
+def test_the_quick_simple_check_agrees_with_the_pattern(text: str) -> None:
+    padded = "##" + text + "##"
+    expected = layout._SIMPLE_PARAGRAPH.fullmatch(text) is not None
+    assert layout._is_simple(text, 0, len(text)) == expected
+    assert layout._is_simple(padded, 2, 2 + len(text)) == expected
+
+
+def test_lines_index_like_a_list_and_find_offsets_alike() -> None:
+    text = join_paragraphs(SAMPLE)
+    table = layout.wrap_lines(text, paragraph_bounds(text), 17)
+    lines = wrap(text, paragraph_bounds(text), 17)
+    assert len(table) == len(lines) and list(table) == lines
+    assert table[-1] == lines[-1] and table[2:5] == lines[2:5]
+    assert all(table[i].blank == lines[i].blank for i in range(len(lines)))
+    for offset in range(-2, len(text) + 3):
+        assert line_of_offset(table, offset) == line_of_offset(lines, offset)
+    assert not layout.Lines() and line_of_offset(layout.Lines(), 4) == 0
 
 
 def test_the_narrow_characters_are_one_cell_each() -> None:

@@ -1,7 +1,7 @@
 """The article body: wrapped text with entities, numbers and annotations highlighted inline.
 
-A Line API widget: the text is wrapped into visual lines by `reader.layout.wrap`, and each
-line is rendered on its own, on demand, into a cached `Strip`. A cursor or selection move
+A Line API widget: the text is wrapped into visual lines by `reader.layout.wrap_lines`, and
+each line is rendered on its own, on demand, into a cached `Strip`. A cursor or selection move
 repaints only the lines it touches, so a keypress costs the same on a long article as on a
 short one.
 
@@ -25,6 +25,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter, sub
 from typing import Any, ClassVar, NamedTuple
 
 from rich.cells import cell_len, get_character_cell_size
@@ -40,8 +41,16 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.config import Label
-from reader.layout import VisualLine, line_of_offset, wrap
-from reader.model import NUM_LABEL, NUMBER_LABELS, Annotation, Article, Rejection, Span
+from reader.layout import Lines, VisualLine, line_of_offset, wrap_lines
+from reader.model import (
+    NUM_LABEL,
+    NUMBER_LABELS,
+    Annotation,
+    Article,
+    Rejection,
+    Span,
+    in_text_order,
+)
 
 # How much of a label's colour a model suggestion gets over the background: enough to see
 # the label, little enough that the theme's own text colour stays readable on it.
@@ -52,6 +61,8 @@ _LONG_SPAN = 256
 # Anything below a space (and DEL, C1) would move the terminal's cursor; article text is
 # cleaned at ingestion, this only guarantees the terminal never sees one.
 _UNPRINTABLE = {c: " " for c in [*range(0x20), *range(0x7F, 0xA0)]}
+_START = attrgetter("start")
+_END = attrgetter("end")
 
 
 def label_variable(name: str) -> str:
@@ -71,12 +82,17 @@ class _SpanIndex:
 
     def __init__(self, spans: Iterable[Any]) -> None:
         spans = list(spans)
-        self._short = sorted(
-            (s for s in spans if s.end - s.start <= _LONG_SPAN), key=lambda s: (s.start, -s.end)
-        )
-        self._starts = [s.start for s in self._short]
-        self._reach = max((s.end - s.start for s in self._short), default=0)
-        self._long = [s for s in spans if s.end - s.start > _LONG_SPAN]
+        # C-speed passes over int lists where it can: built on every open, over thousands.
+        lengths = list(map(sub, map(_END, spans), map(_START, spans)))
+        if lengths and max(lengths) > _LONG_SPAN:
+            self._long = [s for s, n in zip(spans, lengths, strict=True) if n > _LONG_SPAN]
+            spans = [s for s, n in zip(spans, lengths, strict=True) if n <= _LONG_SPAN]
+            lengths = [n for n in lengths if n <= _LONG_SPAN]
+        else:
+            self._long = []
+        self._reach = max(lengths, default=0)
+        self._short = in_text_order(spans)
+        self._starts = list(map(_START, self._short))
 
     def overlapping(self, start: int, end: int) -> list[Any]:
         """The spans that share at least one character with `[start, end)`."""
@@ -195,14 +211,14 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.article = article
         self._text = article.text
         self._paragraphs = article.paragraphs()
-        bounds = article.token_bounds()
-        self._tok_starts = [s for s, _ in bounds]
-        self._tok_ends = [e for _, e in bounds]
+        # Two int lists, not a tuple per token: a long article has tens of thousands of tokens,
+        # and objects made on every open cost their making and then the collector's passes.
+        self._tok_starts, self._tok_ends = article.token_edges()
         self._model_spans: list[Span] = article.analysis.spans() if article.analysis else []
         self._labels: dict[str, Label] = {label.name: label for label in labels}
         self._hidden: set[str] = set()
 
-        self._lines: list[VisualLine] = []
+        self._lines = Lines()
         self._wrap_width = 0
         self._cursor = self._token_at_offset(position)
         self._anchor: int | None = None  # the other end of the selection, a token index
@@ -267,7 +283,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return [(m.start, m.end) for m in self._match_list]
 
     @property
-    def lines(self) -> list[VisualLine]:
+    def lines(self) -> Sequence[VisualLine]:
         """The visual lines at the current width (empty until the view has a size)."""
         return self._lines
 
@@ -313,10 +329,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self, annotations: Sequence[Annotation], rejections: Sequence[Rejection]
     ) -> None:
         """Show a new set of annotations and rejections; repaints only the lines that changed."""
-        old_annotations, old_rejections = self._annotation_set, self._rejection_set
+        old_annotations, old_rejections = self._shown_sets()
         self._set_spans(annotations, rejections)
-        changed = [(a.start, a.end) for a in old_annotations ^ self._annotation_set]
-        changed += [(r.start, r.end) for r in old_rejections ^ self._rejection_set]
+        new_annotations, new_rejections = self._shown_sets()
+        changed = [(a.start, a.end) for a in old_annotations ^ new_annotations]
+        changed += [(r.start, r.end) for r in old_rejections ^ new_rejections]
         if not self._lines:
             return
         for start, end in changed:
@@ -696,11 +713,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if width <= 0 or width == self._wrap_width:
             return
         top = (
-            self._lines[self.scroll_offset.y].start
-            if self._lines and self.scroll_offset.y < len(self._lines)
+            self._lines.starts[self.scroll_offset.y]
+            if self.scroll_offset.y < len(self._lines)
             else None
         )
-        self._lines = wrap(self._text, self._paragraphs, width)
+        self._lines = wrap_lines(self._text, self._paragraphs, width)
         self._wrap_width = width
         self._strips.clear()
         self._line_spans.clear()
@@ -765,7 +782,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             self._goal_column = cell_len(self._text[line.start : self.offset()])
         target = max(0, min(len(self._lines) - 1, current + delta))
         step = 1 if delta > 0 else -1
-        while self._lines[target].blank:
+        while self._lines.paragraphs[target] < 0:
             # Skip the blank line between paragraphs; at either end, step back instead.
             if not 0 <= target + step < len(self._lines):
                 step = -step
@@ -821,15 +838,27 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def _set_spans(
         self, annotations: Sequence[Annotation], rejections: Sequence[Rejection]
     ) -> None:
-        self._annotation_set = set(annotations)
-        self._rejection_set = set(rejections)
-        rejected = {(r.start, r.end, r.label) for r in rejections}
-        self._annotations = _SpanIndex(annotations)
-        self._suggestions = _SpanIndex(
-            s for s in self._model_spans if (s.start, s.end, s.label) not in rejected
-        )
+        # Copies (the caller's list may change); the sets that diff one change from the next
+        # are made on the first change, not on every open: hashing thousands of annotations
+        # is not free.
+        self._annotation_list = tuple(annotations)
+        self._rejection_list = tuple(rejections)
+        self._sets: tuple[set[Annotation], set[Rejection]] | None = None
+        self._annotations = _SpanIndex(self._annotation_list)
+        if rejections:
+            rejected = {(r.start, r.end, r.label) for r in rejections}
+            shown = [s for s in self._model_spans if (s.start, s.end, s.label) not in rejected]
+        else:
+            shown = self._model_spans
+        self._suggestions = _SpanIndex(shown)
         self._line_spans.clear()
         self._stops = None
+
+    def _shown_sets(self) -> tuple[set[Annotation], set[Rejection]]:
+        """The annotations and rejections shown, as sets; made once per change."""
+        if self._sets is None:
+            self._sets = set(self._annotation_list), set(self._rejection_list)
+        return self._sets
 
     def _tab_stops(self) -> list[int]:
         """Starts of every shown suggestion and annotation, sorted; rebuilt only after changes."""
@@ -840,7 +869,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 for s in self._suggestions.overlapping(0, len(self._text))
                 if s.label not in hidden
             }
-            starts |= {a.start for a in self._annotation_set if a.label not in hidden}
+            starts |= {a.start for a in self._annotation_list if a.label not in hidden}
             self._stops = sorted(starts)
         return self._stops
 
