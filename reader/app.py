@@ -7,6 +7,7 @@ never pays for loading a model.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from functools import partial
@@ -191,8 +192,15 @@ class ReaderApp(App[None]):
             self.set_keymap(self.config.keys)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.push_screen(LibraryScreen())
+        # What start-up made lives as long as the app: frozen, it is skipped by the full
+        # collections that opening an article can set off, which would each rescan all of it.
+        self.call_after_refresh(gc.freeze)
         if self.open_article:
             self.call_after_refresh(self._open_first, self.open_article)
+
+    def on_unmount(self) -> None:
+        """Hand what start-up made back to the collector (tests run many apps in one process)."""
+        gc.unfreeze()
 
     def _open_first(self, prefix: str) -> None:
         try:
