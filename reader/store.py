@@ -259,6 +259,25 @@ class Library:
         """Every article id in the library."""
         return list(self._index_records())
 
+    def stored_ids(self, *, annotated: bool = False) -> list[str]:
+        """Sorted ids of the articles stored, from file names alone (the index is not read):
+        every article's, or with `annotated` those that have an annotation file (which may
+        hold no annotation)."""
+        folder = self.annotations_dir if annotated else self.articles_dir
+        try:
+            with os.scandir(folder) as entries:
+                ids = [
+                    e.name[:-5]
+                    for e in entries
+                    if e.name.endswith(".json") and not e.name.startswith(".")
+                ]
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise StoreError(f"{folder}: cannot list: {exc.strerror or exc}") from exc
+        ids.sort()
+        return ids
+
     def resolve(self, prefix: str) -> str:
         """The full id of the one article whose id starts with `prefix` (LookupError otherwise)."""
         prefix = prefix.strip().lower()

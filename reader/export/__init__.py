@@ -58,7 +58,9 @@ class ExportFormat:
     """An export format: its name, default file extension, and what it writes to.
 
     `output` is "lines" for text formats that stream (and can go to stdout), "binary" for
-    a file written whole at the end, "folder" for a folder of files.
+    a file written whole at the end, "folder" for a folder of files. A "lines" format that
+    `writes_bytes` gets its file opened in binary and writes UTF-8 itself (to stdout it still
+    gets a text stream).
     """
 
     name: str
@@ -66,6 +68,7 @@ class ExportFormat:
     output: Literal["lines", "binary", "folder"]
     description: str
     module: str
+    writes_bytes: bool = False
 
     @property
     def streams(self) -> bool:
@@ -81,7 +84,12 @@ FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
         ExportFormat(
-            "jsonl", ".jsonl", "lines", "reader's own JSONL, Prodigy tasks with tokens", "jsonl"
+            "jsonl",
+            ".jsonl",
+            "lines",
+            "reader's own JSONL, Prodigy tasks with tokens",
+            "jsonl",
+            writes_bytes=True,
         ),
         ExportFormat("doccano", ".jsonl", "lines", "doccano sequence-labelling JSONL", "doccano"),
         ExportFormat("spacy", ".spacy", "binary", "spaCy DocBin for `spacy train`", "spacy_docbin"),
@@ -125,24 +133,41 @@ def documents(
     """The articles to export, read one at a time, each with the spans to write.
 
     An article with no annotation is skipped before its text is even read, unless
-    predictions or every article were asked for.
+    predictions or every article were asked for. Without `ids`, the articles come in id
+    order from the store's file names (of annotation files, when only annotations are
+    exported), not from its index, which would hold a record of every article in memory.
     """
-    ids = list(library.ids() if ids is None else ids)
+    every = include_predictions or include_all
+    listed = ids is None
+    if ids is None:
+        ids = library.stored_ids(annotated=not every)
+        if not every:
+            # Articles without an annotation file have nothing to export either.
+            report.skipped += max(0, len(library.stored_ids()) - len(ids))
     total = len(ids)
     for done, article_id in enumerate(ids, 1):
-        annotations = library.annotations(article_id)
-        if annotations or include_predictions or include_all:
-            article = library.get(article_id)
-            rejections = library.rejections(article_id) if include_predictions else []
-            spans = select_spans(
-                article, annotations, rejections, include_predictions=include_predictions
-            )
-            if spans or include_all:
-                yield ExportDocument(article, spans)
-            else:
-                report.skipped += 1
-        else:
+        annotations, rejections, _ = library.article_state(article_id)
+        document = None
+        if annotations or every:
+            try:
+                article = library.get(article_id)
+            except LookupError:
+                if not listed:
+                    raise
+                article = None  # an annotation file left behind by an article removed
+            if article is not None:
+                spans = select_spans(
+                    article,
+                    annotations,
+                    rejections if include_predictions else (),
+                    include_predictions=include_predictions,
+                )
+                if spans or include_all:
+                    document = ExportDocument(article, spans)
+        if document is None:
             report.skipped += 1
+        else:
+            yield document
         if on_progress:
             on_progress(done, total, article_id)
 
@@ -212,7 +237,7 @@ def export_library(
         return report
     if out.is_dir():
         out = out / f"reader{fmt.extension}"
-    with staged_file(out, binary=fmt.output == "binary") as stream:
+    with staged_file(out, binary=fmt.output == "binary" or fmt.writes_bytes) as stream:
         _write_all(fmt.open_writer(stream), docs, report)
     report.path = out
     return report

@@ -22,14 +22,13 @@ def _plural(n: int, word: str) -> str:
 
 def tags(document: ExportDocument) -> tuple[list[str], list[str]]:
     """The IOB tag of every exported token (white space ones get "O"), and warnings."""
-    text = document.text
-    tokens = document.tokens
-    out = ["O"] * len(tokens)
+    texts = document.columns.texts
+    out = ["O"] * len(texts)
     kept, left_out = document.entities()
     blank = 0
     for span in kept:
         first, last = document.token_range(span)
-        words = [i for i in range(first, last + 1) if not text[tokens[i].start].isspace()]
+        words = [i for i in range(first, last + 1) if not texts[i][0].isspace()]
         if not words:
             blank += 1
             continue
@@ -56,12 +55,10 @@ class CoNLLWriter:
 
     def write(self, document: ExportDocument) -> list[str]:
         """Write one article: the document line, then its tokens, a blank line between paragraphs."""
-        text = document.text
         iob, warnings = tags(document)
         lines = [DOCSTART, ""]
         new_block = False
-        for token, tag in zip(document.tokens, iob, strict=True):
-            word = text[token.start : token.end]
+        for word, tag in zip(document.columns.texts, iob, strict=True):
             if word.isspace():
                 new_block = new_block or "\n" in word
                 continue

@@ -8,9 +8,13 @@ boundary, and which spans a format that cannot hold overlaps keeps.
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from reader.model import Annotation, Article, Rejection
@@ -22,6 +26,22 @@ SOURCES = ("manual", "model", "prediction")
 _SOURCE_RANK = {source: rank for rank, source in enumerate(SOURCES)}
 
 _WHITESPACE = re.compile(r"\s+")
+# White space that is a token of its own (when it is all of a gap between two tokens): a run
+# of two or more white space characters, or one that is not a space.
+_OWN_TOKEN_SPACE = re.compile(r"\s\s+|[^\S ]")
+# White space beyond latin-1 (which encoding to latin-1 with "replace" would turn into "?").
+_WIDE_SPACE = re.compile("[\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+# The class of a character by its latin-1 code: 0 a space, 1 other white space, 2 the rest.
+_CLASS = bytes(0 if b == 0x20 else 1 if chr(b).isspace() else 2 for b in range(256))
+# At a token's edge, 3 * (class of the character before) + (class of the character at):
+# a start needs white space (2, 5) or the end of the previous token (8) before a character
+# that is not; an end needs a character that is not before a space (6), other white space or
+# the end of the text (7), or the start of the next token (8).
+_START_CODES = b"\x02\x05\x08"
+_END_CODES = b"\x06\x07\x08"
+_JOINED = bytes(1 if b == 8 else 0 for b in range(256))
+_SPACE_AFTER = (False,) * 6 + (True, False, False)
+_OTHER_SPACE_AFTER = bytes(1 if b == 7 else 0 for b in range(256))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +104,30 @@ def select_spans(
     return sorted(best.values(), key=lambda s: (s.start, s.end, s.label))
 
 
+class TokenColumns(NamedTuple):
+    """The exported tokens as four parallel lists: what `export_tokens` gives, with no object
+    per token (the formats that write every token read these)."""
+
+    texts: list[str]
+    starts: list[int]
+    ends: list[int]
+    ws: list[bool]
+
+    @classmethod
+    def of(cls, text: str, tokens: Sequence[Token]) -> TokenColumns:
+        """The columns of a list of tokens."""
+        return cls(
+            [text[t.start : t.end] for t in tokens],
+            [t.start for t in tokens],
+            [t.end for t in tokens],
+            [t.ws for t in tokens],
+        )
+
+    def tokens(self) -> list[Token]:
+        """One `Token` per token."""
+        return list(map(Token, self.starts, self.ends, self.ws))
+
+
 def export_tokens(
     text: str, bounds: Iterable[tuple[int, int]], spans: Iterable[ExportSpan] = ()
 ) -> list[Token]:
@@ -135,6 +179,85 @@ def _whole_tokens(text: str, bounds: list[tuple[int, int]]) -> list[Token] | Non
     return tokens
 
 
+def whole_token_columns(
+    text: str, flat: list[int], spans: Iterable[ExportSpan] = ()
+) -> TokenColumns | None:
+    """`_whole_tokens` for the analysis's flat token list `[start0, end0, start1, ...]`, as
+    columns, in passes that run in C: no Python object is made per token but its text.
+
+    None unless every condition of the usual case holds: the tokens are in order, none
+    empty, none overlapping; every span starts and ends on one of them; there is no white
+    space in a token and nothing else between them. `export_tokens` then gives the same
+    tokens (tests check it, and the same JSONL from both ways).
+    """
+    n = len(text)
+    starts = flat[0::2]
+    ends = flat[1::2]
+    k = len(ends)
+    if k < 2 or len(starts) != k or flat[0] < 0 or flat[-1] > n:
+        return None
+    if flat != sorted(flat) or not all(map(operator.lt, starts, ends)):
+        return None
+    for span in spans:
+        first = bisect_left(starts, span.start)
+        last = bisect_left(ends, span.end)
+        if first == k or starts[first] != span.start or last == k or ends[last] != span.end:
+            return None
+    if not text.isascii() and _WIDE_SPACE.search(text):
+        return None
+    # Each position's code (3 * class before + class at) in one big-integer sum: a byte per
+    # position, each at most 8, so no byte carries into the next. Past the end counts as
+    # white space other than a space (no `ws` after the last character).
+    classes = text.encode("latin-1", "replace").translate(_CLASS) + b"\x01"
+    as_int = int.from_bytes(classes, "little")
+    codes = (as_int + 3 * (as_int << 8)).to_bytes(n + 2, "little")
+    at_starts = bytes(itemgetter(*starts)(codes))
+    at_ends = bytes(itemgetter(*ends)(codes))
+    if at_starts.translate(None, _START_CODES) or at_ends.translate(None, _END_CODES):
+        return None
+    # Where a token ends on the next one's start. Any other start with no white space before
+    # it would be a gap ending in something else than white space.
+    joined = at_ends.translate(_JOINED)
+    joints = list(compress(ends, joined))
+    if at_starts.count(8) != len(joints) or joints != list(compress(starts[1:], joined)):
+        return None
+    # Every token now starts after white space or a joint, and ends before white space, a
+    # joint or the end. With a space put at each joint, the text splits into exactly one
+    # piece per token when no token holds white space and no gap anything else.
+    if joints:
+        cuts = [0, *joints, n]
+        texts = " ".join(map(text.__getitem__, map(slice, cuts, cuts[1:]))).split()
+    else:
+        texts = text.split()
+    if len(texts) != k:
+        return None
+    ws = list(itemgetter(*at_ends)(_SPACE_AFTER))
+    # White space tokens of their own: what comes before the first token, every gap that
+    # starts with white space other than a space, and, after its first character (the `ws`),
+    # every gap that starts with a space and is longer than that.
+    extras = [(0, 0, starts[0])] if starts[0] else []
+    after_other = list(compress(range(k), at_ends.translate(_OTHER_SPACE_AFTER)))
+    if after_other and ends[-1] == n:
+        after_other.pop()  # the last token, with nothing after it
+    for i in after_other:
+        extras.append((i + 1, ends[i], starts[i + 1] if i + 1 < k else n))
+    # All the white space is in the gaps now: if it is as much as the gaps found so far and
+    # one character for every other gap (those that start with a space), that is all of them.
+    in_gaps = n - classes.count(2)
+    if in_gaps != at_ends.count(6) + sum(end - start for _, start, end in extras):
+        # Some gap is more than one space: find them all in the text.
+        extras = extras[:1] if starts[0] else []
+        for match in _OWN_TOKEN_SPACE.finditer(text, ends[0]):
+            gap, gap_end = match.span()
+            extras.append((bisect_left(ends, gap) + 1, gap + (text[gap] == " "), gap_end))
+    for at, start, end in reversed(extras):
+        texts.insert(at, text[start:end])
+        starts.insert(at, start)
+        ends.insert(at, end)
+        ws.insert(at, False)
+    return TokenColumns(texts, starts, ends, ws)
+
+
 def _cut_tokens(
     text: str, bounds: list[tuple[int, int]], starts: set[int], ends: set[int]
 ) -> list[Token]:
@@ -180,20 +303,28 @@ class ExportDocument:
         self.text = article.text
         self.spans = spans
         # Tokens are worked out only for the formats that use them (not doccano nor brat).
+        self._columns: TokenColumns | None = None
         self._tokens: list[Token] | None = None
-        self._first: dict[int, int] = {}
-        self._last: dict[int, int] = {}
+
+    @property
+    def columns(self) -> TokenColumns:
+        """The tokens as columns: texts, starts, ends and ws, one item per token."""
+        if self._columns is None:
+            analysis = self.article.analysis
+            if analysis and analysis.tokens:
+                self._columns = whole_token_columns(self.text, analysis.tokens, self.spans)
+            if self._columns is None:
+                self._columns = TokenColumns.of(self.text, self.tokens)
+        return self._columns
 
     @property
     def tokens(self) -> list[Token]:
         """Tokens covering the whole text, every exported span a whole number of them."""
-        return self._tokenize()
-
-    def _tokenize(self) -> list[Token]:
         if self._tokens is None:
-            self._tokens = export_tokens(self.text, self.article.token_bounds(), self.spans)
-            self._first = {t.start: i for i, t in enumerate(self._tokens)}
-            self._last = {t.end: i for i, t in enumerate(self._tokens)}
+            if self._columns is not None:
+                self._tokens = self._columns.tokens()
+            else:
+                self._tokens = export_tokens(self.text, self.article.token_bounds(), self.spans)
         return self._tokens
 
     @property
@@ -203,8 +334,8 @@ class ExportDocument:
 
     def token_range(self, span: ExportSpan) -> tuple[int, int]:
         """The first and last token (inclusive, as Prodigy counts) that `span` covers."""
-        self._tokenize()
-        return self._first[span.start], self._last[span.end]
+        columns = self.columns
+        return bisect_left(columns.starts, span.start), bisect_left(columns.ends, span.end)
 
     def span_text(self, span: ExportSpan) -> str:
         """The text a span covers."""

@@ -13,27 +13,48 @@ already has, so these are the ones it stores):
 
 where `hash` is `murmurhash.mrmr.hash` (MurmurHash3, 32-bit, signed, seed 0, over the UTF-8
 bytes) and `json.dumps` uses Python's defaults (ASCII escapes, ", " and ": " separators).
+
+A line is `json.dumps(task(document), ensure_ascii=False)`, but is not made that way: a dict
+per token costs more than everything else in an export together. `JSONLWriter.line` writes
+the same bytes from the token columns, with the pieces between token texts (`", "start": 9,
+"end": `) looked up rather than formatted, and all the token texts escaped in one call.
 """
 
 from __future__ import annotations
 
+import io
 import json
-from typing import Any, TextIO
+from bisect import bisect_left
+from json.encoder import encode_basestring, encode_basestring_ascii
+from operator import itemgetter
+from typing import IO, Any
 
 from murmurhash.mrmr import hash as murmurhash
 
-from reader.export.document import ExportDocument, ExportSpan
+from reader.export.document import ExportDocument, ExportSpan, TokenColumns
+
+# Offsets and token ids up to this are written from pieces made once per export (two pieces
+# an offset, one an id: about 200 bytes each, so at most some 6 MiB); a longer article's are
+# formatted one by one.
+_CACHED = 1 << 15
+# What follows a token's `ws` value: the end of the token, and the start of the next one.
+_AFTER_WS = (b'false}, {"text": "', b'true}, {"text": "')
 
 
 def input_hash(text: str) -> int:
     """The task's `_input_hash`: what identifies the text whatever its annotations."""
-    return murmurhash(json.dumps({"text": text}, sort_keys=True))
+    # json.dumps({"text": text}, sort_keys=True), without a dict and an encoder to make it.
+    return murmurhash('{"text": ' + encode_basestring_ascii(text) + "}")
 
 
 def task_hash(input_hash: int, spans: list[ExportSpan]) -> int:
     """The task's `_task_hash`: the input hash combined with the spans' offsets and labels."""
-    data = {"spans": [{"start": s.start, "end": s.end, "label": s.label} for s in spans]}
-    return murmurhash(str(input_hash) + json.dumps(data, sort_keys=True))
+    # json.dumps({"spans": [{"start", "end", "label"}, ...]}, sort_keys=True), written out.
+    data = ", ".join(
+        f'{{"end": {s.end}, "label": {encode_basestring_ascii(s.label)}, "start": {s.start}}}'
+        for s in spans
+    )
+    return murmurhash(f'{input_hash}{{"spans": [{data}]}}')
 
 
 def task(document: ExportDocument) -> dict[str, Any]:
@@ -69,21 +90,127 @@ def task(document: ExportDocument) -> dict[str, Any]:
     }
 
 
-class JSONLWriter:
-    """Writes one task per line."""
+def _pick(table: list[bytes] | tuple[bytes, ...], keys: list[int] | list[bool]) -> Any:
+    """`[table[key] for key in keys]`, in one C call (`keys` holds two keys at least)."""
+    return itemgetter(*keys)(table)
 
-    def __init__(self, stream: TextIO) -> None:
+
+class _TokenPieces:
+    """The bytes between token texts in a line, made once per export for each offset and id."""
+
+    def __init__(self) -> None:
+        self.starts: list[bytes] = []  # ", "start": 9, "end":
+        self.ends: list[bytes] = []  # 14, "id":
+        self.ids: list[bytes] = []  # 2, "ws":
+
+    def of(self, columns: TokenColumns, length: int) -> tuple[Any, Any, Any]:
+        """The start, end and id pieces of every token of a text of `length` characters."""
+        count = len(columns.starts)
+        if length >= _CACHED:
+            return (
+                [b'", "start": %d, "end": ' % n for n in columns.starts],
+                [b'%d, "id": ' % n for n in columns.ends],
+                [b'%d, "ws": ' % n for n in range(count)],
+            )
+        known = len(self.starts)
+        if known <= length:
+            grown = range(known, length + 1)
+            self.starts += [b'", "start": %d, "end": ' % n for n in grown]
+            self.ends += [b'%d, "id": ' % n for n in grown]
+            self.ids += [b'%d, "ws": ' % n for n in grown]
+        return _pick(self.starts, columns.starts), _pick(self.ends, columns.ends), self.ids[:count]
+
+
+class JSONLWriter:
+    """Writes one task per line, to a text stream or (as UTF-8) to a binary one."""
+
+    def __init__(self, stream: IO[Any]) -> None:
         self.stream = stream
+        self.binary = isinstance(stream, (io.BufferedIOBase, io.RawIOBase))
+        self._pieces = _TokenPieces()
 
     def write(self, document: ExportDocument) -> list[str]:
         """Write one article's line."""
-        self.stream.write(json.dumps(task(document), ensure_ascii=False) + "\n")
+        if self.binary:
+            self.stream.write(self.line(document))
+        else:
+            # A text stream gets the characters a dict through json.dumps would give it,
+            # lone surrogates included.
+            self.stream.write(self.line(document, "surrogatepass").decode("utf-8", "surrogatepass"))
         return []
+
+    def line(self, document: ExportDocument, errors: str = "strict") -> bytes:
+        """One article's line, newline included: `json.dumps(task(document), ensure_ascii=False)`
+        encoded as UTF-8 (with `errors`)."""
+        text = document.text
+        columns = document.columns
+        hashed = input_hash(text)
+        head = json.dumps(
+            {
+                "text": text,
+                "meta": document.meta(),
+                "_input_hash": hashed,
+                "_task_hash": task_hash(hashed, document.spans),
+            },
+            ensure_ascii=False,
+        )
+        spans = []
+        starts, ends = columns.starts, columns.ends
+        for span in document.spans:
+            first, last = bisect_left(starts, span.start), bisect_left(ends, span.end)
+            spans.append(
+                f'{{"start": {span.start}, "end": {span.end}, '
+                f'"label": {encode_basestring(span.label)}, '
+                f'"text": {encode_basestring(text[span.start : span.end])}, '
+                f'"token_start": {first}, "token_end": {last}, '
+                f'"source": {encode_basestring(span.source)}}}'
+            )
+        return b"".join(
+            [
+                head[:-1].encode("utf-8", errors),
+                b', "tokens": ',
+                self._tokens(columns, len(text), errors),
+                b', "spans": [',
+                ", ".join(spans).encode("utf-8", errors),
+                b'], "answer": "accept"}\n',
+            ]
+        )
+
+    def _tokens(self, columns: TokenColumns, length: int, errors: str) -> bytes:
+        """The JSON array of the tokens."""
+        count = len(columns.starts)
+        if count < 2:
+            return json.dumps(
+                [
+                    {"text": t, "start": s, "end": e, "id": i, "ws": w}
+                    for i, (t, s, e, w) in enumerate(zip(*columns, strict=True))
+                ],
+                ensure_ascii=False,
+            ).encode("utf-8", errors)
+        # All texts escaped at once, then cut apart between them. Only a token of white space
+        # can hold a space (a double space does): then split them where a JSON list of them
+        # has '", "', which no token holds (one of white space holds no comma).
+        escaped = (
+            encode_basestring(" ".join(columns.texts)).encode("utf-8", errors)[1:-1].split(b" ")
+        )
+        if len(escaped) != count:
+            texts = json.dumps(columns.texts, ensure_ascii=False).encode("utf-8", errors)
+            escaped = texts[2:-2].split(b'", "')
+        starts, ends, ids = self._pieces.of(columns, length)
+        items = [b""] * (5 * count + 1)
+        items[0] = b'[{"text": "'
+        items[1::5] = escaped
+        items[2::5] = starts
+        items[3::5] = ends
+        items[4::5] = ids
+        items[5::5] = _pick(_AFTER_WS, columns.ws)
+        items[-1] = b"true}]" if columns.ws[-1] else b"false}]"
+        return b"".join(items)
 
     def finish(self) -> None:
         """Nothing follows the last line."""
 
 
-def open_writer(stream: TextIO) -> JSONLWriter:
-    """A JSONL writer to a text stream."""
+def open_writer(stream: IO[Any]) -> JSONLWriter:
+    """A JSONL writer to a text stream, or to a binary one (which gets UTF-8)."""
     return JSONLWriter(stream)

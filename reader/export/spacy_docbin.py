@@ -40,13 +40,9 @@ class DocBinWriter:
         """The article as a Doc, and the warnings about spans `doc.ents` could not hold."""
         from spacy.tokens import Doc
 
-        text = document.text
-        doc = Doc(
-            self.vocab,
-            words=[text[t.start : t.end] for t in document.tokens],
-            spaces=[t.ws for t in document.tokens],
-        )
-        if doc.text != text:
+        columns = document.columns
+        doc = Doc(self.vocab, words=columns.texts, spaces=columns.ws)
+        if doc.text != document.text:
             raise ValueError(f"{document.id}: the Doc's text differs from the article's")
         doc.user_data["reader_id"] = document.id
 

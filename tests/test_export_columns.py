@@ -1,0 +1,275 @@
+"""Export's fast ways give what the general ones give: token columns, JSONL lines, listing.
+
+`whole_token_columns` cuts the usual article (every span on the analysis's tokens, white
+space only between them) without an object per token, and `JSONLWriter.line` writes a task
+without a dict per token; both must agree byte for byte with `export_tokens` and with
+`json.dumps(task(document))`, and must give up (to the general way) whenever the usual case
+does not hold.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reader.export import document as document_module
+from reader.export import export_library, export_stream, jsonl
+from reader.export.document import (
+    ExportDocument,
+    ExportSpan,
+    TokenColumns,
+    _whole_tokens,
+    export_tokens,
+    select_spans,
+    whole_token_columns,
+)
+from reader.model import Analysis, Article
+from reader.store import Library
+from reader.text import article_id, word_spans
+from tests.test_export import add_article, at
+
+# Texts that stress the cutting: paragraph breaks, double and trailing spaces, leading white
+# space, white space other than a space (tab, NBSP, a thin space beyond latin-1), characters
+# JSON escapes, and characters beyond the BMP.
+TEXTS = [
+    "Apple bought Beats in New York for $3 billion.\n\nTim Cook said the deal closed.",
+    "Two  spaces here,   three there.\n\n\nAnd a trailing space \n",
+    '  Leading white space, then "quotes" and a back\\slash.',
+    "Tabs\tand\u00a0no-break spaces, a thin\u2009space, a next-line\u0085char.",
+    "Zoë’s café — “quoted” text with 🎉 emoji and 漢字.\n\nSecond paragraph ends here. ",
+    "One",
+    "x y",
+]
+
+
+def article_for(text: str, flat: list[int] | None = None) -> Article:
+    """An article with word tokens (or the given flat list) as its analysis."""
+    if flat is None:
+        flat = [b for start, end in word_spans(text) for b in (start, end)]
+    analysis = Analysis("test_model", "0", [], [], flat)
+    return Article(id=article_id(text), text=text, source="t.txt", title="T", analysis=analysis)
+
+
+def general_line(document: ExportDocument) -> str:
+    """The line as a dict through json.dumps makes it, with the tokens cut the general way."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(document_module, "whole_token_columns", lambda *_: None)
+        reference = ExportDocument(document.article, document.spans)
+        return json.dumps(jsonl.task(reference), ensure_ascii=False) + "\n"
+
+
+def spans_in(text: str) -> list[list[ExportSpan]]:
+    """Span sets over a text: none, every word, and spans cut inside words and white space."""
+    words = word_spans(text)
+    n = len(text)
+    inside = [ExportSpan(1, min(n, 3), "CUT")] if n > 2 else []
+    return [
+        [],
+        [ExportSpan(s, e, "W", "model" if i % 2 else "manual") for i, (s, e) in enumerate(words)],
+        [ExportSpan(words[0][0], words[-1][1], "ALL"), *inside],
+        [ExportSpan(0, n, 'É"L\\', "prediction")],
+    ]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_jsonl_lines_are_the_same_as_json_dumps_of_the_task(text: str) -> None:
+    writer = jsonl.JSONLWriter(io.BytesIO())
+    for spans in spans_in(text):
+        document = ExportDocument(article_for(text), spans)
+        line = writer.line(document)
+        assert line.decode("utf-8") == general_line(document), spans
+        assert json.loads(line)["text"] == text
+
+
+def test_the_usual_article_takes_the_fast_way() -> None:
+    for text in (TEXTS[0], TEXTS[1], TEXTS[4]):
+        article = article_for(text)
+        spans = [ExportSpan(s, e, "W") for s, e in word_spans(text)]
+        columns = whole_token_columns(text, article.analysis.tokens, spans)
+        assert columns is not None
+        assert columns == TokenColumns.of(text, export_tokens(text, word_spans(text), spans))
+        assert ExportDocument(article, spans).columns == columns
+    # A span cut inside a token, or white space inside a token, takes the general way.
+    text = TEXTS[0]
+    flat = article_for(text).analysis.tokens
+    assert whole_token_columns(text, flat, [ExportSpan(1, 3, "CUT")]) is None
+    assert whole_token_columns(text, [0, 12, *flat[4:]], []) is None  # "Apple bought"
+    assert whole_token_columns(TEXTS[3], article_for(TEXTS[3]).analysis.tokens) is None  # \u2009
+
+
+def token_lists(text: str) -> st.SearchStrategy[list[int]]:
+    """Flat token lists over `text`: word tokens, word tokens spoiled one way or another
+    (split, merged, widened, emptied, repeated, swapped), and anything at all."""
+    n = len(text)
+    words = word_spans(text)
+
+    @st.composite
+    def spoiled(draw: st.DrawFn) -> list[int]:
+        pairs = list(words)
+        for _ in range(draw(st.integers(1, 3))):
+            if not pairs:
+                break
+            i = draw(st.integers(0, len(pairs) - 1))
+            s, e = pairs[i]
+            how = draw(st.sampled_from(["split", "merge", "wider", "empty", "twice", "swap"]))
+            if how == "split" and e - s > 1:
+                cut = draw(st.integers(s + 1, e - 1))
+                pairs[i : i + 1] = [(s, cut), (cut, e)]
+            elif how == "merge" and i + 1 < len(pairs):
+                pairs[i : i + 2] = [(s, pairs[i + 1][1])]
+            elif how == "wider":
+                pairs[i] = (
+                    max(0, s - draw(st.integers(0, 1))),
+                    min(n, e + draw(st.integers(0, 1))),
+                )
+            elif how == "empty":
+                pairs.insert(i, (s, s))
+            elif how == "twice":
+                pairs.insert(i, (s, e))
+            elif how == "swap" and i + 1 < len(pairs):
+                pairs[i], pairs[i + 1] = pairs[i + 1], pairs[i]
+        return [b for pair in pairs for b in pair]
+
+    anything = st.lists(st.integers(-1, n + 1), max_size=12)
+    return st.one_of(st.just([b for pair in words for b in pair]), spoiled(), anything)
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_whole_token_columns_are_export_tokens_or_nothing(data: st.DataObject) -> None:
+    alphabet = st.sampled_from(list("ab.,'\"\\é’🎉 \n\t\u00a0\u2009\u0085\u3000") + ["  ", "\n\n"])
+    text = "".join(data.draw(st.lists(alphabet, min_size=1, max_size=30)))
+    n = len(text)
+    flat = data.draw(token_lists(text))
+    position = st.integers(0, n)
+    pairs = data.draw(st.lists(st.tuples(position, position), max_size=4))
+    spans = [ExportSpan(min(a, b), max(a, b), "X") for a, b in pairs if a != b]
+    if data.draw(st.booleans()):  # spans on the tokens, the usual case
+        pairs = list(zip(flat[0::2], flat[1::2], strict=False))
+        spans = [ExportSpan(s, e, "X") for s, e in pairs if 0 <= s < e <= n]
+    columns = whole_token_columns(text, flat, spans)
+    if len(flat) % 2:
+        assert columns is None
+        return
+    bounds = list(zip(flat[0::2], flat[1::2], strict=True))
+    if not all(0 <= s < e <= n for s, e in bounds):
+        assert columns is None
+        return
+    expected = TokenColumns.of(text, export_tokens(text, bounds, spans))
+    if columns is not None:
+        assert columns == expected
+    # And it gives up only when it must: not the usual case, or fewer than two tokens.
+    usual = (
+        len(bounds) >= 2
+        and bounds == sorted(bounds)
+        and all(e <= s for (_, e), (s, _) in zip(bounds, bounds[1:], strict=False))
+        and {s.start for s in spans} <= {s for s, _ in bounds}
+        and {s.end for s in spans} <= {e for _, e in bounds}
+        and _whole_tokens(text, bounds) is not None
+        and not any("\u1680" <= c <= "\u3000" and c.isspace() for c in text)
+    )
+    assert (columns is not None) == usual
+    # Whichever way, the line is the same.
+    article = article_for(text, flat)
+    line = jsonl.JSONLWriter(io.BytesIO()).line(ExportDocument(article, spans))
+    assert line.decode("utf-8") == general_line(ExportDocument(article, spans))
+
+
+def test_hashes_escape_labels_as_json_dumps_does() -> None:
+    from murmurhash.mrmr import hash as murmurhash
+
+    text = 'Ünïcode "quoted" text'
+    spans = [ExportSpan(0, 7, "ÉTIQUETTE"), ExportSpan(9, 15, 'QU"OTE\\')]
+    hashed = jsonl.input_hash(text)
+    assert hashed == murmurhash(json.dumps({"text": text}, sort_keys=True))
+    data = {"spans": [{"start": s.start, "end": s.end, "label": s.label} for s in spans]}
+    assert jsonl.task_hash(hashed, spans) == murmurhash(
+        str(hashed) + json.dumps(data, sort_keys=True)
+    )
+    assert jsonl.task_hash(hashed, []) == murmurhash(str(hashed) + '{"spans": []}')
+
+
+# -- listing and streams ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def library(data_dir: Path) -> Library:
+    """An empty library in this test's data dir."""
+    return Library(data_dir)
+
+
+def test_export_lists_articles_from_file_names_not_the_index(
+    library: Library, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    texts = [f"Article {n} names Paris." for n in range(4)]
+    tagged = [add_article(library, t, annotations=[at(t, "Paris", "GPE")]) for t in texts[:2]]
+    bare = [add_article(library, t) for t in texts[2:]]
+    emptied = add_article(
+        library, "Tagged once, then untagged.", annotations=[(0, 6, "X", "manual")]
+    )
+    [annotation] = library.annotations(emptied)
+    library.remove_annotation(emptied, annotation.id)
+
+    def no_index(self: Library) -> None:
+        raise AssertionError("the export read the whole index")
+
+    monkeypatch.setattr(Library, "_index_records", no_index)
+    out = tmp_path / "out.jsonl"
+    report = export_library(library, "jsonl", out)
+    assert [json.loads(line)["meta"]["id"] for line in out.read_text().splitlines()] == sorted(
+        tagged
+    )
+    assert (report.articles, report.skipped) == (2, 3)  # two bare, one with none left
+    every = export_stream(library, "jsonl", io.StringIO(), include_all=True)
+    assert (every.articles, every.skipped) == (5, 0)
+    assert library.stored_ids() == sorted([*tagged, *bare, emptied])
+    assert library.stored_ids(annotated=True) == sorted([*tagged, emptied])
+
+
+def test_an_annotation_file_without_its_article_is_skipped(library: Library) -> None:
+    text = "Berlin is big."
+    kept = add_article(library, text, annotations=[at(text, "Berlin", "GPE")])
+    other = "Rome is old."
+    gone = add_article(library, other, annotations=[at(other, "Rome", "GPE")])
+    (library.articles_dir / f"{gone}.json").unlink()  # as a kill between two unlinks leaves it
+    stream = io.StringIO()
+    report = export_stream(library, "jsonl", stream)
+    assert [json.loads(line)["meta"]["id"] for line in stream.getvalue().splitlines()] == [kept]
+    assert report.skipped == 1
+
+
+def test_a_file_gets_the_bytes_stdout_gets_as_text(library: Library, tmp_path: Path) -> None:
+    for text in TEXTS:
+        start, end = word_spans(text)[0]
+        add_article(library, text, annotations=[(start, end, "X", "manual")])
+    out = tmp_path / "out.jsonl"
+    export_library(library, "jsonl", out)
+    stream = io.StringIO()
+    export_stream(library, "jsonl", stream)
+    assert out.read_bytes() == stream.getvalue().encode("utf-8")
+    # Not splitlines(): JSON leaves U+0085 and U+2028 as they are, and those split lines too.
+    lines = [json.loads(line) for line in stream.getvalue().split("\n")[:-1]]
+    assert len(lines) == len(TEXTS)
+    for task in lines:
+        article = library.get(task["meta"]["id"])
+        annotations = library.annotations(article.id)
+        document = ExportDocument(article, select_spans(article, annotations))
+        assert json.dumps(task, ensure_ascii=False) + "\n" == general_line(document)
+
+
+def test_token_columns_give_the_same_tokens() -> None:
+    text = TEXTS[1]
+    spans = [ExportSpan(0, 3, "X")]
+    tokens = export_tokens(text, word_spans(text), spans)
+    columns = TokenColumns.of(text, tokens)
+    assert columns.tokens() == tokens
+    assert columns.texts == [text[t.start : t.end] for t in tokens]
+    article = Article(id=article_id(text), text=text, source="t", analysis=None)
+    document = ExportDocument(article, spans)  # no analysis: word tokens, the general way
+    assert document.columns == columns and document.tokens == tokens
+    assert document.token_range(spans[0]) == (0, 0)
