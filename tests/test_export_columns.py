@@ -1,6 +1,6 @@
 """Export's fast ways give what the general ones give: token columns, JSONL lines, listing.
 
-`whole_token_columns` cuts the usual article (every span on the analysis's tokens, white
+`whole_tokens` cuts the usual article (every span on the analysis's tokens, white
 space only between them) without an object per token, and `JSONLWriter.line` writes a task
 without a dict per token; both must agree byte for byte with `export_tokens` and with
 `json.dumps(task(document))`, and must give up (to the general way) whenever the usual case
@@ -26,7 +26,7 @@ from reader.export.document import (
     _whole_tokens,
     export_tokens,
     select_spans,
-    whole_token_columns,
+    whole_tokens,
 )
 from reader.model import Analysis, Article
 from reader.store import Library
@@ -58,7 +58,7 @@ def article_for(text: str, flat: list[int] | None = None) -> Article:
 def general_line(document: ExportDocument) -> str:
     """The line as a dict through json.dumps makes it, with the tokens cut the general way."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(document_module, "whole_token_columns", lambda *_: None)
+        patch.setattr(document_module, "whole_tokens", lambda *_: None)
         reference = ExportDocument(document.article, document.spans)
         return json.dumps(jsonl.task(reference), ensure_ascii=False) + "\n"
 
@@ -90,16 +90,17 @@ def test_the_usual_article_takes_the_fast_way() -> None:
     for text in (TEXTS[0], TEXTS[1], TEXTS[4]):
         article = article_for(text)
         spans = [ExportSpan(s, e, "W") for s, e in word_spans(text)]
-        columns = whole_token_columns(text, article.analysis.tokens, spans)
-        assert columns is not None
+        whole = whole_tokens(text, article.analysis.tokens, spans)
+        assert whole is not None and whole.plain
+        columns = whole.columns(text)
         assert columns == TokenColumns.of(text, export_tokens(text, word_spans(text), spans))
         assert ExportDocument(article, spans).columns == columns
     # A span cut inside a token, or white space inside a token, takes the general way.
     text = TEXTS[0]
     flat = article_for(text).analysis.tokens
-    assert whole_token_columns(text, flat, [ExportSpan(1, 3, "CUT")]) is None
-    assert whole_token_columns(text, [0, 12, *flat[4:]], []) is None  # "Apple bought"
-    assert whole_token_columns(TEXTS[3], article_for(TEXTS[3]).analysis.tokens) is None  # \u2009
+    assert whole_tokens(text, flat, [ExportSpan(1, 3, "CUT")]) is None
+    assert whole_tokens(text, [0, 12, *flat[4:]], []) is None  # "Apple bought"
+    assert whole_tokens(TEXTS[3], article_for(TEXTS[3]).analysis.tokens) is None  # \u2009
 
 
 def token_lists(text: str) -> st.SearchStrategy[list[int]]:
@@ -141,7 +142,7 @@ def token_lists(text: str) -> st.SearchStrategy[list[int]]:
 
 @settings(max_examples=400, deadline=None)
 @given(data=st.data())
-def test_whole_token_columns_are_export_tokens_or_nothing(data: st.DataObject) -> None:
+def test_whole_tokens_are_export_tokens_or_nothing(data: st.DataObject) -> None:
     alphabet = st.sampled_from(list("ab.,'\"\\é’🎉 \n\t\u00a0\u2009\u0085\u3000") + ["  ", "\n\n"])
     text = "".join(data.draw(st.lists(alphabet, min_size=1, max_size=30)))
     n = len(text)
@@ -152,7 +153,8 @@ def test_whole_token_columns_are_export_tokens_or_nothing(data: st.DataObject) -
     if data.draw(st.booleans()):  # spans on the tokens, the usual case
         pairs = list(zip(flat[0::2], flat[1::2], strict=False))
         spans = [ExportSpan(s, e, "X") for s, e in pairs if 0 <= s < e <= n]
-    columns = whole_token_columns(text, flat, spans)
+    whole = whole_tokens(text, flat, spans)
+    columns = whole.columns(text) if whole else None
     if len(flat) % 2:
         assert columns is None
         return

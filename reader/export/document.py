@@ -4,6 +4,10 @@ Every format reads an `ExportDocument`; the choices that are the same for all of
 here: which spans are exported (reviewed ones, plus the model's unreviewed ones when asked,
 never rejected ones), how tokens are cut so that each span starts and ends on a token
 boundary, and which spans a format that cannot hold overlaps keeps.
+
+Tokens are cut once per article, and only for the formats that use them: in the usual case
+(`whole_tokens`) in passes that run in C, without an object per token, since an export of a
+large library writes millions of them; otherwise by `export_tokens`, which handles any case.
 """
 
 from __future__ import annotations
@@ -40,7 +44,8 @@ _CLASS = bytes(0 if b == 0x20 else 1 if chr(b).isspace() else 2 for b in range(2
 _START_CODES = b"\x02\x05\x08"
 _END_CODES = b"\x06\x07\x08"
 _JOINED = bytes(1 if b == 8 else 0 for b in range(256))
-_SPACE_AFTER = (False,) * 6 + (True, False, False)
+_ONE_SPACE = 6
+_NOTHING_AFTER = b"\x07"
 _OTHER_SPACE_AFTER = bytes(1 if b == 7 else 0 for b in range(256))
 
 
@@ -105,8 +110,8 @@ def select_spans(
 
 
 class TokenColumns(NamedTuple):
-    """The exported tokens as four parallel lists: what `export_tokens` gives, with no object
-    per token (the formats that write every token read these)."""
+    """The exported tokens as four parallel lists: what `export_tokens` gives, without an
+    object per token (spaCy's and CoNLL's writers read these)."""
 
     texts: list[str]
     starts: list[int]
@@ -179,13 +184,38 @@ def _whole_tokens(text: str, bounds: list[tuple[int, int]]) -> list[Token] | Non
     return tokens
 
 
-def whole_token_columns(
-    text: str, flat: list[int], spans: Iterable[ExportSpan] = ()
-) -> TokenColumns | None:
-    """`_whole_tokens` for the analysis's flat token list `[start0, end0, start1, ...]`, as
-    columns, in passes that run in C: no Python object is made per token but its text.
+class WholeTokens(NamedTuple):
+    """The tokens of the usual case, as `whole_tokens` finds them: offsets, and what a
+    format needs to make each token's text (no object made per token yet)."""
 
-    None unless every condition of the usual case holds: the tokens are in order, none
+    starts: list[int]  # of every token, the white space tokens of their own included
+    ends: list[int]
+    # What follows each token: 6 one space (its `ws`), 7 other white space or the end of
+    # the text, 8 the next token.
+    after: bytes
+    # The text with a space put wherever two tokens meet: split, it gives the texts of all
+    # the tokens but the white space ones.
+    marked: str
+    # The white space tokens, (index among all tokens, start, end), in order.
+    spaces: list[tuple[int, int, int]]
+    # Whether all the white space in the text is spaces and newlines.
+    plain: bool
+
+    def columns(self, text: str) -> TokenColumns:
+        """The columns of these tokens."""
+        texts = self.marked.split()
+        for at, start, end in self.spaces:
+            texts.insert(at, text[start:end])
+        return TokenColumns(texts, self.starts, self.ends, list(map(_ONE_SPACE.__eq__, self.after)))
+
+
+def whole_tokens(
+    text: str, flat: list[int], spans: Iterable[ExportSpan] = ()
+) -> WholeTokens | None:
+    """`_whole_tokens` for the analysis's flat token list `[start0, end0, start1, ...]`, in
+    passes that run in C: no Python object is made per token.
+
+    None unless every condition of the usual case holds: at least two tokens, in order, none
     empty, none overlapping; every span starts and ends on one of them; there is no white
     space in a token and nothing else between them. `export_tokens` then gives the same
     tokens (tests check it, and the same JSONL from both ways).
@@ -222,40 +252,52 @@ def whole_token_columns(
     if at_starts.count(8) != len(joints) or joints != list(compress(starts[1:], joined)):
         return None
     # Every token now starts after white space or a joint, and ends before white space, a
-    # joint or the end. With a space put at each joint, the text splits into exactly one
-    # piece per token when no token holds white space and no gap anything else.
+    # joint or the end. With a space put at each joint, the text has exactly one run of
+    # characters that are not white space per token when no token holds white space and no
+    # gap anything else. A run starts at each code 2 or 5, and after each joint.
+    if codes.count(2) + codes.count(5) + len(joints) != k:
+        return None
     if joints:
         cuts = [0, *joints, n]
-        texts = " ".join(map(text.__getitem__, map(slice, cuts, cuts[1:]))).split()
+        marked = " ".join(map(text.__getitem__, map(slice, cuts, cuts[1:])))
     else:
-        texts = text.split()
-    if len(texts) != k:
-        return None
-    ws = list(itemgetter(*at_ends)(_SPACE_AFTER))
+        marked = text
     # White space tokens of their own: what comes before the first token, every gap that
     # starts with white space other than a space, and, after its first character (the `ws`),
     # every gap that starts with a space and is longer than that.
-    extras = [(0, 0, starts[0])] if starts[0] else []
+    spaces = [(0, 0, starts[0])] if starts[0] else []
     after_other = list(compress(range(k), at_ends.translate(_OTHER_SPACE_AFTER)))
     if after_other and ends[-1] == n:
         after_other.pop()  # the last token, with nothing after it
     for i in after_other:
-        extras.append((i + 1, ends[i], starts[i + 1] if i + 1 < k else n))
+        spaces.append((i + 1, ends[i], starts[i + 1] if i + 1 < k else n))
     # All the white space is in the gaps now: if it is as much as the gaps found so far and
     # one character for every other gap (those that start with a space), that is all of them.
     in_gaps = n - classes.count(2)
-    if in_gaps != at_ends.count(6) + sum(end - start for _, start, end in extras):
+    if in_gaps != at_ends.count(6) + sum(end - start for _, start, end in spaces):
         # Some gap is more than one space: find them all in the text.
-        extras = extras[:1] if starts[0] else []
+        spaces = spaces[:1] if starts[0] else []
         for match in _OWN_TOKEN_SPACE.finditer(text, ends[0]):
             gap, gap_end = match.span()
-            extras.append((bisect_left(ends, gap) + 1, gap + (text[gap] == " "), gap_end))
-    for at, start, end in reversed(extras):
-        texts.insert(at, text[start:end])
+            spaces.append((bisect_left(ends, gap) + 1, gap + (text[gap] == " "), gap_end))
+    if not spaces:
+        return WholeTokens(starts, ends, at_ends, marked, [], _plain(text, in_gaps))
+    after = []
+    taken = 0
+    for i, (at, start, end) in enumerate(spaces):
+        after += (at_ends[taken:at], _NOTHING_AFTER)
+        taken = at
+        at += i  # among all tokens, those inserted before it included
         starts.insert(at, start)
         ends.insert(at, end)
-        ws.insert(at, False)
-    return TokenColumns(texts, starts, ends, ws)
+        spaces[i] = (at, start, end)
+    after.append(at_ends[taken:])
+    return WholeTokens(starts, ends, b"".join(after), marked, spaces, _plain(text, in_gaps))
+
+
+def _plain(text: str, white_space: int) -> bool:
+    """Whether all the white space of a text (`white_space` characters) is spaces and newlines."""
+    return text.count(" ") + text.count("\n") == white_space
 
 
 def _cut_tokens(
@@ -303,17 +345,29 @@ class ExportDocument:
         self.text = article.text
         self.spans = spans
         # Tokens are worked out only for the formats that use them (not doccano nor brat).
+        self._looked_for_whole = False
+        self._whole: WholeTokens | None = None
         self._columns: TokenColumns | None = None
         self._tokens: list[Token] | None = None
+
+    @property
+    def whole(self) -> WholeTokens | None:
+        """The tokens of the usual case (see `whole_tokens`), or None when it does not hold."""
+        if not self._looked_for_whole:
+            self._looked_for_whole = True
+            analysis = self.article.analysis
+            if analysis and analysis.tokens:
+                self._whole = whole_tokens(self.text, analysis.tokens, self.spans)
+        return self._whole
 
     @property
     def columns(self) -> TokenColumns:
         """The tokens as columns: texts, starts, ends and ws, one item per token."""
         if self._columns is None:
-            analysis = self.article.analysis
-            if analysis and analysis.tokens:
-                self._columns = whole_token_columns(self.text, analysis.tokens, self.spans)
-            if self._columns is None:
+            whole = self.whole
+            if whole is not None:
+                self._columns = whole.columns(self.text)
+            else:
                 self._columns = TokenColumns.of(self.text, self.tokens)
         return self._columns
 
@@ -332,10 +386,16 @@ class ExportDocument:
         """The article id."""
         return self.article.id
 
+    @property
+    def token_edges(self) -> tuple[list[int], list[int]]:
+        """Every token's start, and every token's end."""
+        edges = self.whole if self.whole is not None else self.columns
+        return edges.starts, edges.ends
+
     def token_range(self, span: ExportSpan) -> tuple[int, int]:
         """The first and last token (inclusive, as Prodigy counts) that `span` covers."""
-        columns = self.columns
-        return bisect_left(columns.starts, span.start), bisect_left(columns.ends, span.end)
+        starts, ends = self.token_edges
+        return bisect_left(starts, span.start), bisect_left(ends, span.end)
 
     def span_text(self, span: ExportSpan) -> str:
         """The text a span covers."""

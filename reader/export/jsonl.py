@@ -16,8 +16,8 @@ bytes) and `json.dumps` uses Python's defaults (ASCII escapes, ", " and ": " sep
 
 A line is `json.dumps(task(document), ensure_ascii=False)`, but is not made that way: a dict
 per token costs more than everything else in an export together. `JSONLWriter.line` writes
-the same bytes from the token columns, with the pieces between token texts (`", "start": 9,
-"end": `) looked up rather than formatted, and all the token texts escaped in one call.
+the same bytes from the tokens' offsets, with the pieces between token texts (`", "start":
+9, "end": `) looked up rather than formatted, and all the token texts escaped in one call.
 """
 
 from __future__ import annotations
@@ -31,14 +31,17 @@ from typing import IO, Any
 
 from murmurhash.mrmr import hash as murmurhash
 
-from reader.export.document import ExportDocument, ExportSpan, TokenColumns
+from reader.export.document import ExportDocument, ExportSpan
 
-# Offsets and token ids up to this are written from pieces made once per export (two pieces
-# an offset, one an id: about 200 bytes each, so at most some 6 MiB); a longer article's are
-# formatted one by one.
-_CACHED = 1 << 15
-# What follows a token's `ws` value: the end of the token, and the start of the next one.
+# In an article shorter than this, offsets and token ids are written from pieces made once
+# per export (three for each offset, some 200 bytes together: at most about 3 MiB); a longer
+# article's are formatted one by one.
+_CACHED = 1 << 14
+# What follows a token's `ws` value: the end of the token, and the start of the next one;
+# by `ws`, and by what follows the token (6: one space, see `WholeTokens.after`).
 _AFTER_WS = (b'false}, {"text": "', b'true}, {"text": "')
+_AFTER_CODE = (_AFTER_WS[0],) * 6 + (_AFTER_WS[1], _AFTER_WS[0], _AFTER_WS[0])
+_LAST = {_AFTER_WS[0]: b"false}]", _AFTER_WS[1]: b"true}]"}
 
 
 def input_hash(text: str) -> int:
@@ -103,14 +106,13 @@ class _TokenPieces:
         self.ends: list[bytes] = []  # 14, "id":
         self.ids: list[bytes] = []  # 2, "ws":
 
-    def of(self, columns: TokenColumns, length: int) -> tuple[Any, Any, Any]:
+    def of(self, starts: list[int], ends: list[int], length: int) -> tuple[Any, Any, Any]:
         """The start, end and id pieces of every token of a text of `length` characters."""
-        count = len(columns.starts)
         if length >= _CACHED:
             return (
-                [b'", "start": %d, "end": ' % n for n in columns.starts],
-                [b'%d, "id": ' % n for n in columns.ends],
-                [b'%d, "ws": ' % n for n in range(count)],
+                [b'", "start": %d, "end": ' % n for n in starts],
+                [b'%d, "id": ' % n for n in ends],
+                [b'%d, "ws": ' % n for n in range(len(starts))],
             )
         known = len(self.starts)
         if known <= length:
@@ -118,7 +120,7 @@ class _TokenPieces:
             self.starts += [b'", "start": %d, "end": ' % n for n in grown]
             self.ends += [b'%d, "id": ' % n for n in grown]
             self.ids += [b'%d, "ws": ' % n for n in grown]
-        return _pick(self.starts, columns.starts), _pick(self.ends, columns.ends), self.ids[:count]
+        return _pick(self.starts, starts), _pick(self.ends, ends), self.ids[: len(starts)]
 
 
 class JSONLWriter:
@@ -143,7 +145,6 @@ class JSONLWriter:
         """One article's line, newline included: `json.dumps(task(document), ensure_ascii=False)`
         encoded as UTF-8 (with `errors`)."""
         text = document.text
-        columns = document.columns
         hashed = input_hash(text)
         head = json.dumps(
             {
@@ -155,7 +156,7 @@ class JSONLWriter:
             ensure_ascii=False,
         )
         spans = []
-        starts, ends = columns.starts, columns.ends
+        starts, ends = document.token_edges
         for span in document.spans:
             first, last = bisect_left(starts, span.start), bisect_left(ends, span.end)
             spans.append(
@@ -169,15 +170,29 @@ class JSONLWriter:
             [
                 head[:-1].encode("utf-8", errors),
                 b', "tokens": ',
-                self._tokens(columns, len(text), errors),
+                self._tokens(document, errors),
                 b', "spans": [',
                 ", ".join(spans).encode("utf-8", errors),
                 b'], "answer": "accept"}\n',
             ]
         )
 
-    def _tokens(self, columns: TokenColumns, length: int, errors: str) -> bytes:
+    def _tokens(self, document: ExportDocument, errors: str) -> bytes:
         """The JSON array of the tokens."""
+        text = document.text
+        whole = document.whole
+        if whole is not None and whole.plain:
+            # All the texts escaped at once, then cut apart at the white space: JSON escapes
+            # a newline, so it is made a space first.
+            marked = encode_basestring(whole.marked.replace("\n", " "))
+            escaped = marked.encode("utf-8", errors)[1:-1].split()
+            if len(escaped) + len(whole.spaces) == len(whole.starts):
+                for at, start, end in whole.spaces:
+                    space = encode_basestring(text[start:end])[1:-1]
+                    escaped.insert(at, space.encode("utf-8", errors))
+                after = _pick(_AFTER_CODE, whole.after)
+                return self._array(escaped, whole.starts, whole.ends, after, len(text))
+        columns = document.columns
         count = len(columns.starts)
         if count < 2:
             return json.dumps(
@@ -187,24 +202,31 @@ class JSONLWriter:
                 ],
                 ensure_ascii=False,
             ).encode("utf-8", errors)
-        # All texts escaped at once, then cut apart between them. Only a token of white space
-        # can hold a space (a double space does): then split them where a JSON list of them
-        # has '", "', which no token holds (one of white space holds no comma).
-        escaped = (
-            encode_basestring(" ".join(columns.texts)).encode("utf-8", errors)[1:-1].split(b" ")
-        )
+        # As above; only a token of white space can hold a space (a double space does): then
+        # cut them apart where a JSON list of them has '", "', which no token holds (one of
+        # white space holds no comma).
+        texts = encode_basestring(" ".join(columns.texts)).encode("utf-8", errors)
+        escaped = texts[1:-1].split(b" ")
         if len(escaped) != count:
             texts = json.dumps(columns.texts, ensure_ascii=False).encode("utf-8", errors)
             escaped = texts[2:-2].split(b'", "')
-        starts, ends, ids = self._pieces.of(columns, length)
+        if len(escaped) != count:
+            escaped = [encode_basestring(t)[1:-1].encode("utf-8", errors) for t in columns.texts]
+        after = _pick(_AFTER_WS, columns.ws)
+        return self._array(escaped, columns.starts, columns.ends, after, len(text))
+
+    def _array(
+        self, escaped: list[bytes], starts: list[int], ends: list[int], after: Any, length: int
+    ) -> bytes:
+        """The JSON array of (two or more) tokens from their escaped texts, offsets, and what
+        follows each one's `"ws": `."""
+        count = len(starts)
         items = [b""] * (5 * count + 1)
         items[0] = b'[{"text": "'
         items[1::5] = escaped
-        items[2::5] = starts
-        items[3::5] = ends
-        items[4::5] = ids
-        items[5::5] = _pick(_AFTER_WS, columns.ws)
-        items[-1] = b"true}]" if columns.ws[-1] else b"false}]"
+        items[2::5], items[3::5], items[4::5] = self._pieces.of(starts, ends, length)
+        items[5::5] = after
+        items[-1] = _LAST[items[-1]]
         return b"".join(items)
 
     def finish(self) -> None:
