@@ -7,7 +7,10 @@ format needs them; they are never the truth.
 
 from __future__ import annotations
 
+import array
+import base64
 import bisect
+import sys
 from dataclasses import asdict, dataclass, field
 from operator import attrgetter
 from typing import Any, Literal
@@ -132,6 +135,32 @@ def in_text_order(spans: list[Any]) -> list[Any]:
     return ordered
 
 
+# Token offsets are stored as little-endian uint32s in base64: JSON parses one string far
+# faster than a list of tens of thousands of integers (opening and exporting read them all).
+_OFFSETS_PREFIX = "u32le:"
+
+
+def encode_offsets(offsets: list[int]) -> str:
+    """Character offsets as stored: `u32le:` and the base64 of their little-endian uint32s."""
+    packed = array.array("I", offsets)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return _OFFSETS_PREFIX + base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+def decode_offsets(stored: str | list[int]) -> list[int]:
+    """Offsets from their stored form (a plain JSON list is read as well)."""
+    if not isinstance(stored, str):
+        return list(stored)
+    if not stored.startswith(_OFFSETS_PREFIX):
+        raise ValueError("token offsets are not in a known encoding")
+    packed = array.array("I")
+    packed.frombytes(base64.b64decode(stored[len(_OFFSETS_PREFIX) :], validate=True))
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tolist()
+
+
 @dataclass(slots=True)
 class Analysis:
     """What the model found in an article, and which model found it."""
@@ -166,7 +195,7 @@ class Analysis:
             "analysed_at": self.analysed_at,
             "entities": [[s.start, s.end, s.label] for s in self.entities],
             "numbers": [[s.start, s.end, s.label] for s in self.numbers],
-            "tokens": self.tokens,
+            "tokens": encode_offsets(self.tokens),
         }
 
     @classmethod
@@ -178,7 +207,7 @@ class Analysis:
             analysed_at=record.get("analysed_at", ""),
             entities=[_span(s, e, lab, "entity") for s, e, lab in record.get("entities", [])],
             numbers=[_span(s, e, lab, "number") for s, e, lab in record.get("numbers", [])],
-            tokens=list(record.get("tokens", [])),
+            tokens=decode_offsets(record.get("tokens", [])),
         )
 
 

@@ -299,7 +299,10 @@ class Library:
         tables = read_json_file(self._article_path(article_id), "article")
         if not tables or "article" not in tables:
             raise LookupError(f"no article with id {article_id!r}")
-        return Article.from_record(tables["article"]["1"])
+        try:
+            return Article.from_record(tables["article"]["1"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StoreError(f"{self._article_path(article_id)}: malformed article record: {exc}") from exc
 
     def _summary_record(self, article: Article, annotations: int, opened: bool, position: int) -> dict[str, Any]:
         analysis = article.analysis

@@ -264,3 +264,25 @@ def test_temporary_files_of_killed_writers_are_swept(data_dir: Path) -> None:
     Library(data_dir).add_annotation(article.id, 0, 10, "GPE")
     assert not stale.exists()
     assert [a.label for a in library.annotations(article.id)] == ["GPE"]
+
+
+def test_token_offsets_are_stored_compactly_and_read_back(data_dir: Path) -> None:
+    library = Library(data_dir)
+    article = make_article()
+    library.add(article)
+    stored = json.loads((data_dir / "articles" / f"{article.id}.json").read_text())
+    tokens = stored["tables"]["article"]["1"]["analysis"]["tokens"]
+    assert isinstance(tokens, str) and tokens.startswith("u32le:")
+    assert library.get(article.id).analysis.tokens == article.analysis.tokens
+
+
+def test_a_damaged_token_field_is_a_store_error_naming_the_file(data_dir: Path) -> None:
+    library = Library(data_dir)
+    article = make_article()
+    library.add(article)
+    path = data_dir / "articles" / f"{article.id}.json"
+    data = json.loads(path.read_text())
+    data["tables"]["article"]["1"]["analysis"]["tokens"] = "u32le:@@not base64@@"
+    path.write_text(json.dumps(data))
+    with pytest.raises(StoreError, match=str(path)):
+        library.get(article.id)
