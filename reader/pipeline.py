@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from reader.model import Article
 from reader.store import Library, now
+from reader.text import clean_line
 
 # How many new articles are analysed and stored together.
 BATCH = 32
@@ -75,17 +76,19 @@ def ingest_into(
 
     def new_texts() -> Iterator[str]:
         for done, result in enumerate(ingest.ingest_inputs(files, stdin=stdin), start=1):
+            # A file name is untrusted too (a downloaded folder can hold escapes in names).
+            name = clean_line(result.input)
             if on_progress:
-                on_progress(min(done, total), total, result.input)
+                on_progress(min(done, total), total, name)
             if result.draft is None:
-                report.failed.append((result.input, result.error or "could not be read"))
+                report.failed.append((name, result.error or "could not be read"))
                 continue
             article = Article.from_draft(result.draft, ingested_at=now())
             if not article.text:
-                report.failed.append((result.input, "no article text found"))
+                report.failed.append((name, "no article text found"))
                 continue
             duplicate = article.id in known
-            report.found.append((result.input, article.id, article.title, duplicate))
+            report.found.append((name, article.id, article.title, duplicate))
             if duplicate:
                 report.duplicates.append(article.id)
                 continue

@@ -218,3 +218,14 @@ def test_first_start_ingests_the_seed_then_opens_the_app(
     # A second start finds the library non-empty and ingests nothing more.
     assert main([]) == 0
     assert len(Library(data_dir).ids()) == 1
+
+
+def test_file_names_with_escape_sequences_are_printed_clean(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    hostile = tmp_path / "evil\x1b]0;pwned\x07name.txt"
+    hostile.write_text("")
+    status, out, err = run(capsys, "ingest", str(hostile))
+    assert status == 1
+    assert "\x1b" not in err and "\x07" not in err and "\x1b" not in out
+    assert "evilname.txt: empty" in err
