@@ -90,6 +90,7 @@ def cmd_export(args: argparse.Namespace, library: Library, config: Config) -> in
     options: dict[str, Any] = {
         "include_predictions": args.include_predictions,
         "include_all": args.include_all,
+        "jobs": args.jobs,
     }
     to_stdout = args.output in (None, "-")
     if to_stdout and not fmt.streams:
@@ -142,6 +143,17 @@ def _summary(report: ExportReport) -> str:
     if report.skipped:
         line += f"; skipped {report.skipped} with nothing to export (--all keeps them)"
     return line
+
+
+def _jobs(value: str) -> int:
+    """--jobs: a whole number, 1 or more."""
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number, 1 or more, not {value!r}")
+    return jobs
 
 
 def cmd_import(args: argparse.Namespace, library: Library, config: Config) -> int:
@@ -213,6 +225,13 @@ def add_commands(add: Callable[[str, Command, str], argparse.ArgumentParser]) ->
         "--force",
         action="store_true",
         help="let brat replace a non-empty folder that is not a brat export",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="processes rendering the line formats, 1 for none (default: 2 for over 200 articles, "
+        "if there are 2 CPUs); the output is the same whatever N",
     )
 
     p = add("import", cmd_import, "import annotations from reader, Prodigy or doccano JSONL files")
