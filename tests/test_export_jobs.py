@@ -231,9 +231,9 @@ def test_small_exports_stay_in_this_process_and_large_ones_do_not(
     started: list[int] = []
 
     class Recorded(ProcessPoolExecutor):
-        def __init__(self, jobs: int) -> None:
+        def __init__(self, jobs: int, mp_context=None) -> None:  # type: ignore[no-untyped-def]
             started.append(jobs)
-            super().__init__(jobs)
+            super().__init__(jobs, mp_context=mp_context)
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Recorded)
     monkeypatch.setattr(reader.export, "_cpus", lambda: 8)
@@ -273,3 +273,23 @@ def test_cli_jobs(capsys: pytest.CaptureFixture[str], library: Library, tmp_path
         run(capsys, "export", "--jobs", "0")
     assert exited.value.code == 2
     assert "expected a whole number, 1 or more, not '0'" in capsys.readouterr().err
+
+
+def test_an_export_from_a_thread_gives_the_same_bytes(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app exports from a worker thread: its workers then come from a fork server."""
+    import multiprocessing
+    import threading
+
+    contexts: list[str] = []
+    real = multiprocessing.get_context
+    monkeypatch.setattr(multiprocessing, "get_context", lambda m=None: (contexts.append(m), real(m))[1])
+    out = tmp_path / "out" / "data.jsonl"
+    alone, alone_report, _ = export(library, "jsonl", out, 1)
+    results: list[bytes] = []
+    thread = threading.Thread(target=lambda: results.append(export(library, "jsonl", out, 2)[0]))
+    thread.start()
+    thread.join(120)
+    assert results == [alone]
+    assert "forkserver" in contexts

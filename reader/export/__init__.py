@@ -323,7 +323,15 @@ def _write_chunks(
     sized = length = 0
     # Not multiprocessing.Pool: when one of its workers is killed (out of memory, say), a
     # Pool waits for that worker's chunk forever; this executor raises BrokenProcessPool.
-    executor = ProcessPoolExecutor(jobs)
+    # Forking a process that runs other threads (an export started from the app's worker
+    # thread) can copy a lock some other thread holds; a fork server starts clean workers.
+    import multiprocessing
+    import threading
+
+    context = None
+    if threading.current_thread() is not threading.main_thread():
+        context = multiprocessing.get_context("forkserver")
+    executor = ProcessPoolExecutor(jobs, mp_context=context)
     try:
         while taken < total or pending:
             while taken < total and len(pending) < 2 * jobs:
