@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, Protocol, TextIO
 
 from reader.export.document import ExportDocument, ExportSpan, select_spans
-from reader.store import Library
+from reader.store import Library, fsync_dir
 
 __all__ = [
     "FORMATS",
@@ -509,14 +509,6 @@ def _temporary_name(path: Path, what: str) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.{what}")
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 @contextlib.contextmanager
 def staged_file(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
     """A stream to a temporary file beside `path`, renamed over it only when the block succeeds."""
@@ -534,7 +526,7 @@ def staged_file(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
         os.fsync(stream.fileno())
         stream.close()
         os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     except BaseException:
         stream.close()
         with contextlib.suppress(OSError):
@@ -588,4 +580,4 @@ def staged_folder(path: Path, *, force: bool = False) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     shutil.rmtree(old, ignore_errors=True)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
