@@ -138,10 +138,16 @@ def reanalyze(
             yield article.text
 
     count = 0
+    analysed: list[Article] = []
     for analysis in nlp.analyse_texts(texts(), name, jobs=jobs):
         article = waiting.popleft()
-        library.set_analysis(article.id, analysis)
+        article.analysis = analysis
+        analysed.append(article)
         count += 1
         if on_progress:
             on_progress(count, len(ids), article.title or article.id)
+        if len(analysed) >= BATCH:
+            library.save_analyses(analysed)
+            analysed.clear()
+    library.save_analyses(analysed)
     return name, warning, count

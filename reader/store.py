@@ -365,17 +365,28 @@ class Library:
 
     def set_analysis(self, article_id: str, analysis: Analysis) -> None:
         """Replace an article's analysis; its annotations are untouched."""
+        article = self.get(article_id)
+        article.analysis = analysis
+        self.save_analyses([article])
+
+    def save_analyses(self, articles: list[Article]) -> None:
+        """Store the analysis each article now carries, with one index write for them all.
+
+        An article's text never changes (its id is a hash of it), so the article as read
+        earlier is written back whole; annotations are untouched.
+        """
         with self.locked():
-            article = self.get(article_id)
-            article.analysis = analysis
-            write_json_file(self._article_path(article_id), "article", {"article": {"1": article.to_record()}})
-            self._index().table("articles").update(
-                {
-                    "entities": len(analysis.entities),
-                    "numbers": len(analysis.numbers),
-                    "model": analysis.model,
-                },
-                Query().id == article_id,
+            for article in articles:
+                write_json_file(
+                    self._article_path(article.id), "article", {"article": {"1": article.to_record()}}
+                )
+            counts = {
+                a.id: {"entities": len(a.analysis.entities), "numbers": len(a.analysis.numbers), "model": a.analysis.model}
+                for a in articles
+                if a.analysis
+            }
+            self._index().table("articles").update_multiple(
+                [(fields, Query().id == article_id) for article_id, fields in counts.items()]
             )
 
     def remove(self, article_id: str) -> None:
@@ -519,11 +530,9 @@ class Library:
 
     def add_annotations(self, article_id: str, items: list[tuple[int, int, str, str]]) -> list[Annotation]:
         """Save several annotations `(start, end, label, source)` in one write."""
-        length = self.text_length(article_id)
         made: list[Annotation] = []
         for start, end, label, source in items:
-            if not (0 <= start < end <= length):
-                raise ValueError(f"span {start}-{end} is outside the text (0-{length})")
+            self._check_span(article_id, start, end)
             made.append(
                 Annotation(secrets.token_hex(4), start, end, label, "model" if source == "model" else "manual", now())
             )

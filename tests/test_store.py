@@ -286,3 +286,23 @@ def test_a_damaged_token_field_is_a_store_error_naming_the_file(data_dir: Path) 
     path.write_text(json.dumps(data))
     with pytest.raises(StoreError, match=str(path)):
         library.get(article.id)
+
+
+def test_saving_analyses_writes_the_index_once_for_many_articles(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reanalysing a library must not rewrite the whole index once per article."""
+    library = Library(data_dir)
+    articles = [make_article([f"Emomali Rahmon spoke in Dushanbe, part {i}."]) for i in range(5)]
+    library.add_many(articles)
+    library.add_annotation(articles[0].id, 0, 7, "PERSON")
+    for article in articles:
+        article.analysis = Analysis("other", "2", entities=[], numbers=[], tokens=article.analysis.tokens)
+    writes: list[Path] = []
+    real_write = store_module.write_json_file
+    monkeypatch.setattr(store_module, "write_json_file", lambda p, k, t: (writes.append(p), real_write(p, k, t)))
+    library.save_analyses(articles)
+    assert sum(p.name == "library.json" for p in writes) == 1
+    assert {s.model for s in library.summaries()} == {"other"}
+    assert all(s.entities == 0 for s in library.summaries())
+    assert [a.label for a in library.annotations(articles[0].id)] == ["PERSON"]
