@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from reader.model import Analysis, Article, Span
+from reader.article import Analysis, Article, Span
 from reader.text import article_id, tidy_paragraph
 
 ROOT = Path(__file__).resolve().parent.parent

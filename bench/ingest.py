@@ -14,7 +14,7 @@ from typing import Any
 
 from bench.corpus import ArticleMaker, Pool
 from bench.report import Figure
-from reader.model import Article
+from reader.article import Article
 from reader.store import Library
 from reader.text import paragraph_bounds
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from bench.corpus import ArticleMaker, Pool
 from bench.stores import without_fsync
-from reader.model import Article
+from reader.article import Article
 from reader.store import Library
 
 LONG_WORDS = 20_000

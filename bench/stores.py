@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.corpus import ArticleMaker, Pool
-from reader.model import Article
+from reader.article import Article
 from reader.store import Library
 
 # add_many writes one index per call; chunks keep the article list in memory bounded.

@@ -216,7 +216,7 @@ class ReaderApp(App[None]):
 
         try:
             article = self.library.get(article_id)
-            annotations, rejections, position = self.library.article_state(article_id)
+            state = self.library.article_state(article_id)
         except (LookupError, OSError, ValueError) as exc:
             self.notify(f"{exc}", title="Cannot open the article", severity="error")
             return
@@ -224,7 +224,7 @@ class ReaderApp(App[None]):
             self.notify(f"{exc}", title="Cannot open the article", severity="error")
             return
         self.push_screen(
-            ArticleScreen(article, annotations=annotations, rejections=rejections, position=position)
+            ArticleScreen(article, annotations=state.annotations, rejections=state.rejections, position=state.position)
         )
 
     @work(thread=True, exclusive=True, group="export")

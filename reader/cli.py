@@ -130,8 +130,8 @@ def _resolve(library: Library, prefix: str) -> str:
 def article_json(library: Library, article_id: str, *, with_text: bool = True) -> dict[str, Any]:
     """The stable JSON form of one article: metadata, text, entities, numbers, annotations."""
     article = library.get(article_id)
-    annotations, rejections, _ = library.article_state(article_id)
-    rejected = {(r.start, r.end, r.label) for r in rejections}
+    state = library.article_state(article_id)
+    rejected = state.rejected()
     data = article.meta_json()
     if with_text:
         data["text"] = article.text
@@ -140,7 +140,7 @@ def article_json(library: Library, article_id: str, *, with_text: bool = True) -
     data["numbers"] = [s.to_json(article.text) for s in analysis.numbers] if analysis else []
     for span in data["entities"] + data["numbers"]:
         span["rejected"] = (span["start"], span["end"], span["label"]) in rejected
-    data["annotations"] = [a.to_json(article.text) for a in annotations]
+    data["annotations"] = [a.to_json(article.text) for a in state.annotations]
     return data
 
 

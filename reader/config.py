@@ -16,12 +16,12 @@ color = "#aa9cfc"
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader import paths
+from reader.atomic import write_atomic
 
 # The label set a new user starts with, in hotkey order, with displaCy's colours.
 DEFAULT_LABELS: tuple[tuple[str, str], ...] = (
@@ -146,10 +146,7 @@ def save(config: Config, path: Path | None = None) -> Path:
             lines.append(f"color = {_quote(label.color)}")
     if config.keys:
         lines += ["", "[keys]"] + [f"{_quote(k)} = {_quote(v)}" for k, v in sorted(config.keys.items())]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, ("\n".join(lines) + "\n").encode("utf-8"))
     return path
 
 

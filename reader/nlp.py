@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reader.model import NUM_LABEL, NUMBER_LABELS, Analysis, Span
+from reader.article import NUM_LABEL, NUMBER_LABELS, Analysis, Span
 from reader.text import paragraph_bounds
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from reader.model import Article
+from reader.article import Article
 from reader.store import Library, now
 from reader.text import clean_line
 

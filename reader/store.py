@@ -34,7 +34,8 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
-from reader.model import Analysis, Annotation, Article, Rejection
+from reader.article import Analysis, Annotation, Article, ArticleState, Rejection
+from reader.atomic import is_temporary, write_atomic
 
 SCHEMA_VERSION = 1
 _ENVELOPE = "reader"
@@ -47,15 +48,6 @@ class StoreError(Exception):
 def now() -> str:
     """The current UTC time as ISO 8601, to the second."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename in `path` durable: fsync the folder itself."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def read_json_file(path: Path, kind: str) -> dict[str, Any] | None:
@@ -85,29 +77,15 @@ def read_json_file(path: Path, kind: str) -> dict[str, Any] | None:
 
 
 def write_json_file(path: Path, kind: str, tables: dict[str, Any]) -> None:
-    """Write one store file atomically: temporary file, fsync, rename, fsync the folder."""
+    """Write one store file atomically (`reader.atomic.write_atomic`); StoreError when it fails."""
     payload = json.dumps(
         {_ENVELOPE: {"schema": SCHEMA_VERSION, "kind": kind}, "tables": tables},
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode("utf-8")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            view = memoryview(payload)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
+        write_atomic(path, payload)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise StoreError(f"{path}: could not save: {exc.strerror or exc}") from exc
 
 
@@ -218,7 +196,7 @@ class Library:
         for folder in (self.root, self.articles_dir, self.annotations_dir):
             with contextlib.suppress(OSError), os.scandir(folder) as entries:
                 for entry in entries:
-                    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                    if is_temporary(entry.name):
                         with contextlib.suppress(OSError):
                             os.unlink(entry.path)
 
@@ -481,11 +459,11 @@ class Library:
 
     def annotations(self, article_id: str) -> list[Annotation]:
         """An article's annotations in text order."""
-        return self.article_state(article_id)[0]
+        return self.article_state(article_id).annotations
 
     def rejections(self, article_id: str) -> list[Rejection]:
         """The model spans the reader rejected in an article."""
-        return self.article_state(article_id)[1]
+        return self.article_state(article_id).rejections
 
     def _check_span(self, article_id: str, start: int, end: int) -> None:
         length = self.text_length(article_id)
@@ -608,22 +586,27 @@ class Library:
             if table.contains(doc_id=doc_id):
                 table.remove(doc_ids=[doc_id])
 
-    def article_state(self, article_id: str) -> tuple[list[Annotation], list[Rejection], int]:
-        """Annotations, rejections and reading position of an article, from one read."""
+    def article_state(self, article_id: str) -> ArticleState:
+        """Annotations, rejections and reading state of an article, from one read."""
         tables = self._annotation_tables(article_id)
         annotations = sorted(
             (Annotation.from_record(r) for r in tables.get("annotations", {}).values()),
             key=lambda a: (a.start, -a.end, a.id),
         )
         rejections = sorted(Rejection(r["start"], r["end"], r["label"]) for r in tables.get("rejections", {}).values())
-        position = int(tables.get("state", {}).get("1", {}).get("position", 0))
-        return annotations, rejections, position
+        state = tables.get("state", {}).get("1", {})
+        return ArticleState(
+            annotations,
+            rejections,
+            position=int(state.get("position", 0)),
+            read=bool(state.get("opened", False)),
+        )
 
     # -- reading state ---------------------------------------------------------------------
 
     def position(self, article_id: str) -> int:
         """Where the reader left the article (a character offset)."""
-        return self.article_state(article_id)[2]
+        return self.article_state(article_id).position
 
     def set_position(self, article_id: str, offset: int) -> None:
         """Remember where the reader is in an article, and that it has been opened."""

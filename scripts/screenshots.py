@@ -30,8 +30,8 @@ os.environ["READER_DATA_DIR"] = str(_WORK / "data")
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 from reader import paths  # noqa: E402
+from reader.article import Analysis, Article, Span  # noqa: E402
 from reader.config import Config, default_labels  # noqa: E402
-from reader.model import Analysis, Article, Span  # noqa: E402
 from reader.store import Library  # noqa: E402
 from reader.text import join_paragraphs, word_spans  # noqa: E402
 

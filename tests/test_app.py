@@ -10,8 +10,8 @@ import pytest
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from reader import config as config_file
+from reader.article import Analysis, Article, Span
 from reader.config import Config, default_labels
-from reader.model import Analysis, Article, Span
 from reader.store import Library
 from reader.text import join_paragraphs, word_spans
 

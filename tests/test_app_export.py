@@ -15,7 +15,7 @@ import pytest
 from test_app import SIZE, TEXT, at, make_article, make_test_app, notices, open_article, test_config
 from textual.widgets import Checkbox, Input, RadioSet
 
-from reader.model import Article
+from reader.article import Article
 from reader.store import Library
 
 ROOT = Path(__file__).resolve().parent.parent

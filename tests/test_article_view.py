@@ -6,9 +6,9 @@ import unicodedata
 
 from textual.app import App, ComposeResult
 
+from reader.article import Analysis, Annotation, Article, Rejection, Span
 from reader.config import default_labels
 from reader.layout import Lines, line_of_offset
-from reader.model import Analysis, Annotation, Article, Rejection, Span
 from reader.text import join_paragraphs, word_spans
 from reader.widgets import ArticleView
 

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from reader import ingest as ingest_module
+from reader.article import Analysis, Article, Draft
 from reader.cli import main
-from reader.model import Analysis, Article, Draft
 from reader.store import Library
 from reader.text import is_safe, word_spans
 

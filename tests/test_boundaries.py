@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 
 CORE = [
     "reader.text",
-    "reader.model",
+    "reader.article",
     "reader.paths",
     "reader.config",
     "reader.store",

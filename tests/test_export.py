@@ -16,11 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reader.article import Analysis, Article, Span
 from reader.cli import main
 from reader.export import FORMATS, ExportError, export_library, export_stream
 from reader.export import jsonl as jsonl_format
 from reader.export.document import ExportSpan, _cut_tokens, _whole_tokens, export_tokens
-from reader.model import Analysis, Article, Span
 from reader.store import Library
 from reader.text import article_id, word_spans
 from tests.conftest import ROOT

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reader.article import Analysis, Article
 from reader.export import document as document_module
 from reader.export import export_library, export_stream, jsonl
 from reader.export.document import (
@@ -28,7 +29,6 @@ from reader.export.document import (
     select_spans,
     whole_tokens,
 )
-from reader.model import Analysis, Article
 from reader.store import Library
 from reader.text import article_id, word_spans
 from tests.test_export import add_article, at

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from reader import store as store_module
+from reader import atomic as atomic_module
+from reader.article import Analysis, Article, Draft, Span
 from reader.cli import main
-from reader.model import Analysis, Article, Draft, Span
 from reader.store import Library, StoreError
 from reader.text import word_spans
 from tests.conftest import ROOT, SEED
@@ -76,8 +76,8 @@ def one_line(err: str) -> str:
 class StoreWritesFail:
     """While active, the storage layer's writes fail with ENOSPC for the files `when` picks.
 
-    Only writes made from reader.store fail, so pytest, spaCy and everything else keep their
-    disk; the file is told by the temporary file the store is writing (its name holds the
+    Only writes made by the atomic-write helper fail, so pytest, spaCy and everything else
+    keep their disk; the file is told by the temporary file the store is writing (its name holds the
     target's). `failed` lists the paths that failed. Undone on leaving, by itself: the test's
     `monkeypatch.undo()` would also undo conftest's data-dir isolation.
     """
@@ -88,7 +88,7 @@ class StoreWritesFail:
         self._real = os.write
 
     def _write(self, fd: int, data: bytes) -> int:
-        if sys._getframe(1).f_globals.get("__name__") == "reader.store":
+        if sys._getframe(1).f_globals.get("__name__") == "reader.atomic":
             path = os.readlink(f"/proc/self/fd/{fd}")
             if self.when(path):
                 self.failed.append(path)
@@ -96,11 +96,11 @@ class StoreWritesFail:
         return self._real(fd, data)
 
     def __enter__(self) -> StoreWritesFail:
-        store_module.os.write = self._write  # type: ignore[assignment]
+        atomic_module.os.write = self._write  # type: ignore[assignment]
         return self
 
     def __exit__(self, *exc: object) -> None:
-        store_module.os.write = self._real
+        atomic_module.os.write = self._real
 
 
 def no_temporary_files(root: Path) -> bool:
@@ -115,7 +115,7 @@ def no_temporary_files(root: Path) -> bool:
 _SAVER = """
 import sys
 from pathlib import Path
-from reader.model import Article, Draft
+from reader.article import Article, Draft
 from reader.store import Library
 
 root, first, second, round_ = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spacy.tokens import Doc
 
+from reader.article import Analysis
 from reader.export import export_stream
 from reader.export.importing import import_files
-from reader.model import Analysis
 from reader.store import Library
 from reader.text import article_id
 from tests.test_export import TEXT, add_article, analysis_for, at, run, span_at

@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from reader import nlp
-from reader.model import NUM_LABEL, NUMBER_LABELS, Analysis, Draft
+from reader.article import NUM_LABEL, NUMBER_LABELS, Analysis, Draft
 from tests.conftest import ROOT, SEED
 
 MODEL = nlp.BUNDLED_MODEL

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reader.article import Analysis, Article, Draft
 from reader.export import export_stream
 from reader.export.importing import import_files
-from reader.model import Analysis, Article, Draft
-from reader.screens.history import Added, Deleted, History, Relabelled
+from reader.history import Added, Deleted, History, Relabelled
 from reader.store import Library
 from reader.text import word_spans
 

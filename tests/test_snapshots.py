@@ -12,7 +12,7 @@ from pathlib import Path
 from test_app import TEXT, at, make_article, test_config
 
 from reader.app import make_app
-from reader.model import Article
+from reader.article import Article
 from reader.store import Library
 
 SIZE = (100, 32)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reader import store as store_module
-from reader.model import Analysis, Article, Draft, Span
+from reader.article import Analysis, Article, Draft, Span
 from reader.store import SCHEMA_VERSION, Library, StoreError
 from reader.text import word_spans
 
@@ -250,8 +250,8 @@ def test_bulk_remove_is_one_write_and_state_is_one_read(data_dir: Path, monkeypa
     removed = library.remove_annotations(article.id, [a.id for a in made])
     assert sorted(a.id for a in removed) == sorted(a.id for a in made)
     assert len(writes) == 1
-    annotations, rejections, position = library.article_state(article.id)
-    assert annotations == [] and len(rejections) == 1 and position == 7
+    state = library.article_state(article.id)
+    assert state.annotations == [] and len(state.rejections) == 1 and state.position == 7
 
 
 def test_temporary_files_of_killed_writers_are_swept(data_dir: Path) -> None:

@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.model import Article, Draft
+from reader.article import Article, Draft
 from reader.text import article_id, clean, clean_line, is_safe, join_paragraphs, paragraph_bounds
 
 HOSTILE = (

@@ -20,15 +20,15 @@ import io
 import os
 import re
 import shutil
-import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol, TextIO
 
+from reader.atomic import atomic_file, atomic_folder
 from reader.export.document import ExportDocument, ExportSpan, select_spans
-from reader.store import Library, fsync_dir
+from reader.store import Library
 
 __all__ = [
     "FORMATS",
@@ -207,7 +207,8 @@ def _documents(
 
 def _document(library: Library, article_id: str, choice: _Choice) -> ExportDocument | None:
     """One article with its spans to write; None when it has nothing to export."""
-    annotations, rejections, _ = library.article_state(article_id)
+    state = library.article_state(article_id)
+    annotations, rejections = state.annotations, state.rejections
     if not (annotations or choice.include_predictions or choice.include_all):
         return None
     try:
@@ -505,33 +506,13 @@ def export_library(
 # -- atomic writes -------------------------------------------------------------------------
 
 
-def _temporary_name(path: Path, what: str) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.{what}")
-
-
 @contextlib.contextmanager
 def staged_file(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
     """A stream to a temporary file beside `path`, renamed over it only when the block succeeds."""
     if path.is_dir():
         raise ExportError(f"{path} is a folder")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temporary_name(path, "tmp")
-    if binary:
-        stream: IO[Any] = open(tmp, "wb")  # noqa: SIM115 - closed below, on every path
-    else:
-        stream = open(tmp, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
-    try:
+    with atomic_file(path, binary=binary) as stream:
         yield stream
-        stream.flush()
-        os.fsync(stream.fileno())
-        stream.close()
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
-    except BaseException:
-        stream.close()
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 # What a brat collection holds besides documents; brat writes .stats_cache itself.
@@ -561,23 +542,5 @@ def staged_folder(path: Path, *, force: bool = False) -> Iterator[Path]:
         raise ExportError(
             f"{path} is not empty and not a brat export: choose another folder, or --force to replace it"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temporary_name(path, "tmp")
-    tmp.mkdir()
-    try:
+    with atomic_folder(path) as tmp:
         yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = _temporary_name(path, "old")
-    if path.exists():
-        os.replace(path, old)
-    try:
-        os.replace(tmp, path)
-    except OSError:
-        if old.exists():
-            os.replace(old, path)  # put the previous export back
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-    fsync_dir(path.parent)

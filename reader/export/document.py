@@ -21,7 +21,7 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from reader.model import Annotation, Article, Rejection
+from reader.article import Annotation, Article, Rejection
 
 # How a span came to be: tagged by hand, accepted from the model, or the model's
 # unreviewed guess (exported only with --include-predictions).

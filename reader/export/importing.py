@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reader.model import Article
+from reader.article import Article
 from reader.store import Library, now
 from reader.text import article_id, clean_line, is_safe
 

@@ -14,11 +14,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from reader.article import Draft
 from reader.ingest.decode import declared_charset, decode_bytes
 from reader.ingest.errors import IngestError
 from reader.ingest.files import read_file, size_error
 from reader.ingest.folder import walk_folder
-from reader.model import Draft
 from reader.text import clean_line
 
 __all__ = ["IngestError", "Result", "expand_inputs", "ingest_bytes", "ingest_inputs", "sniff_kind"]

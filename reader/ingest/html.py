@@ -14,6 +14,7 @@ import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from reader.article import Draft
 from reader.ingest.dates import parse_date
 from reader.ingest.errors import IngestError
 from reader.ingest.plaintext import (
@@ -22,7 +23,6 @@ from reader.ingest.plaintext import (
     looks_like_names,
     strip_leading_meta,
 )
-from reader.model import Draft
 from reader.text import clean_line, tidy_paragraph
 
 # JSON-LD types whose headline, author and date describe the article itself.

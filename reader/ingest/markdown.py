@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
+from reader.article import Draft
 from reader.ingest.dates import parse_date
 from reader.ingest.plaintext import read_header
-from reader.model import Draft
 from reader.text import clean, clean_line, tidy_paragraph
 
 _FRONT_MATTER = re.compile(

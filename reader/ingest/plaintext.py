@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from reader.article import Draft
 from reader.ingest.dates import find_date, parse_date
-from reader.model import Draft
 from reader.text import clean, clean_line, tidy_paragraph
 
 # The header zone: how many lines at the top may be title candidates (furniture lines do

@@ -16,9 +16,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
+from reader.article import NUM_LABEL, Annotation, Article, Rejection
 from reader.config import Label, default_labels
-from reader.model import NUM_LABEL, Annotation, Article, Rejection
-from reader.screens.history import (
+from reader.history import (
     AcceptedAll,
     Added,
     Change,
@@ -190,7 +190,8 @@ class ArticleScreen(Screen[None]):
     def reload_annotations(self) -> None:
         """Read the article's annotations and rejections back from the store and show them."""
         library = self.app.library  # type: ignore[attr-defined]
-        self.annotations, self.rejections, _ = library.article_state(self.article.id)
+        state = library.article_state(self.article.id)
+        self.annotations, self.rejections = state.annotations, state.rejections
         self.view.set_annotations(self.annotations, self.rejections)
         self.refresh_overview()
 

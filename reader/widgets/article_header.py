@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from reader.model import Article
+from reader.article import Article
 
 # Words a minute, the usual figure for reading on a screen.
 READING_SPEED = 230

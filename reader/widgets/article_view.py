@@ -40,9 +40,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from reader.config import Label
-from reader.layout import Lines, VisualLine, line_of_offset, wrap_lines
-from reader.model import (
+from reader.article import (
     NUM_LABEL,
     NUMBER_LABELS,
     Annotation,
@@ -51,6 +49,8 @@ from reader.model import (
     Span,
     in_text_order,
 )
+from reader.config import Label
+from reader.layout import Lines, VisualLine, line_of_offset, wrap_lines
 
 # How much of a label's colour a model suggestion gets over the background: enough to see
 # the label, little enough that the theme's own text colour stays readable on it.

@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from reader.model import NUM_LABEL
+from reader.article import NUM_LABEL
 from reader.widgets.label_legend import label_variable
 
 

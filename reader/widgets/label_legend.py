@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from textual.content import Content
 from textual.widgets import Static
 
+from reader.article import NUM_LABEL
 from reader.config import Label
-from reader.model import NUM_LABEL
 
 
 def label_variable(name: str) -> str:

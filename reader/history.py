@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reader.model import Annotation, Rejection
+from reader.article import Annotation, Rejection
 from reader.store import Library
 
 

@@ -11,6 +11,7 @@ import array
 import base64
 import bisect
 import sys
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from operator import attrgetter
 from typing import Any, Literal
@@ -115,13 +116,62 @@ def _span(start: int, end: int, label: str, kind: SpanKind) -> Span:
     return span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Rejection:
-    """A model span the reader said is wrong: no longer shown as a suggestion nor exported."""
+    """A model span the reader said is wrong: no longer shown as a suggestion nor exported.
+
+    Ordered by (start, end, label), so an article's rejections sort in text order.
+    """
 
     start: int
     end: int
     label: str
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        """What identifies it: the rejected span's offsets and label."""
+        return (self.start, self.end, self.label)
+
+
+# Where an article is in review: untouched, being annotated, fully reviewed, or set aside.
+ReviewStatus = Literal["new", "in_progress", "done", "ignored"]
+REVIEW_STATUSES: tuple[ReviewStatus, ...] = ("new", "in_progress", "done", "ignored")
+
+
+@dataclass(slots=True)
+class ArticleState:
+    """Everything the reader did to one article: annotations, rejections and reading state.
+
+    The one place that knows which model spans are still suggestions (not rejected), so the
+    CLI, the export and the app all agree.
+    """
+
+    annotations: list[Annotation] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    position: int = 0  # a character offset: where the reader left off
+    read: bool = False
+    status: ReviewStatus = "new"
+
+    def rejected(self) -> set[tuple[int, int, str]]:
+        """The rejected spans as (start, end, label)."""
+        return {r.key for r in self.rejections}
+
+    def suggestions(self, spans: Iterable[Span]) -> list[Span]:
+        """The model's spans that the reader did not reject, in the order given."""
+        if not self.rejections:
+            return list(spans)
+        rejected = self.rejected()
+        return [s for s in spans if (s.start, s.end, s.label) not in rejected]
+
+    def open_suggestions(self, spans: Iterable[Span]) -> list[Span]:
+        """Suggestions left to accept: not rejected, not plain numbers, and at offsets that no
+        annotation covers (a span the reader tagged, with whatever label, is the reader's call)."""
+        annotated = {(a.start, a.end) for a in self.annotations}
+        return [
+            s
+            for s in self.suggestions(spans)
+            if s.label != NUM_LABEL and (s.start, s.end) not in annotated
+        ]
 
 
 def in_text_order(spans: list[Any]) -> list[Any]:
