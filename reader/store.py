@@ -34,7 +34,15 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
-from reader.article import Analysis, Annotation, Article, ArticleState, Rejection
+from reader.article import (
+    REVIEW_STATUSES,
+    Analysis,
+    Annotation,
+    Article,
+    ArticleState,
+    Rejection,
+    ReviewStatus,
+)
 from reader.atomic import is_temporary, write_atomic
 
 SCHEMA_VERSION = 1
@@ -600,6 +608,7 @@ class Library:
             rejections,
             position=int(state.get("position", 0)),
             read=bool(state.get("opened", False)),
+            status=state.get("status", "new"),
         )
 
     # -- reading state ---------------------------------------------------------------------
@@ -614,6 +623,13 @@ class Library:
             self._annotation_db(article_id).table("state").upsert(
                 Document({"position": int(offset), "opened": True}, doc_id=1)
             )
+
+    def set_status(self, article_id: str, status: ReviewStatus) -> None:
+        """Set an article's review status (new, in_progress, done or ignored)."""
+        if status not in REVIEW_STATUSES:
+            raise ValueError(f"unknown review status {status!r} (one of {', '.join(REVIEW_STATUSES)})")
+        with self.locked():
+            self._annotation_db(article_id).table("state").upsert(Document({"status": status}, doc_id=1))
 
 
 def _doc_id(annotation_id: str) -> int:
