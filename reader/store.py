@@ -53,6 +53,14 @@ class StoreError(Exception):
     """A store file is unreadable, corrupt, from a newer reader, or could not be written."""
 
 
+class ArticleGone(LookupError):
+    """The article is not (or no longer) in the library: removed, perhaps by another process.
+
+    Every write for an article raises it once the article is removed, so a running app or
+    reanalyze never writes a removed article's files again.
+    """
+
+
 def now() -> str:
     """The current UTC time as ISO 8601, to the second."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
@@ -623,6 +631,22 @@ class Library:
             self._annotation_db(article_id).table("state").upsert(
                 Document({"position": int(offset), "opened": True}, doc_id=1)
             )
+
+    def next_to_review(self, after: str | None = None) -> str | None:
+        """The next article to review (status new or in progress) after `after` in the library's
+        order (newest first), wrapping round; None when every article is done or ignored."""
+        ids = [s.id for s in self.summaries()]
+        if after in ids:
+            start = ids.index(after) + 1
+            ids = ids[start:] + ids[:start]
+        for article_id in ids:
+            if article_id != after and self.article_state(article_id).status in ("new", "in_progress"):
+                return article_id
+        return None
+
+    def articles_containing(self, phrase: str) -> list[str]:
+        """Ids of the articles whose text contains `phrase` exactly (case-sensitive)."""
+        return [i for i in self.ids() if phrase and phrase in self.get(i).text]
 
     def set_status(self, article_id: str, status: ReviewStatus) -> None:
         """Set an article's review status (new, in_progress, done or ignored)."""

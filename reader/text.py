@@ -19,15 +19,17 @@ _ESCAPE_SEQUENCE = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-# C0 except tab and newline, DEL, C1, and the bidirectional overrides, embeddings and isolates.
+# C0 except tab and newline, DEL, C1, the bidirectional overrides, embeddings and isolates,
+# and lone surrogates (JSON can carry them; they cannot be encoded, printed or stored).
 _CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff\ud800-\udfff]"
 )
 _INLINE_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 
 def clean(text: str) -> str:
-    """Strip escape sequences, control and bidi-override characters, normalise to NFC.
+    """Strip escape sequences, control and bidi-override characters and lone surrogates;
+    normalise to NFC.
 
     Newlines are kept (CR and CRLF become LF); tabs become spaces.
     """
