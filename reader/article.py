@@ -14,7 +14,9 @@ import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from operator import attrgetter
+from pathlib import PurePath
 from typing import Any, Literal
+from urllib.parse import urlparse
 
 from reader.text import article_id, join_paragraphs, paragraph_bounds, word_spans
 
@@ -133,6 +135,17 @@ class Rejection:
         return (self.start, self.end, self.label)
 
 
+def source_label(source: str, site: str | None) -> str:
+    """Where an article came from, short: the site, a URL's host, or a file's name (never a
+    full path, which would show the reader's own folders)."""
+    if site:
+        return site
+    source = source or ""
+    if "://" in source:
+        return urlparse(source).netloc or source
+    return PurePath(source).name or source
+
+
 # Where an article is in review: untouched, being annotated, fully reviewed, or set aside.
 ReviewStatus = Literal["new", "in_progress", "done", "ignored"]
 REVIEW_STATUSES: tuple[ReviewStatus, ...] = ("new", "in_progress", "done", "ignored")
@@ -149,8 +162,9 @@ class ArticleState:
     annotations: list[Annotation] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     position: int = 0  # a character offset: where the reader left off
-    read: bool = False
+    read: bool = False  # read to the end (or marked read)
     status: ReviewStatus = "new"
+    opened_at: str = ""  # when the reader last left the article open at `position`
 
     def rejected(self) -> set[tuple[int, int, str]]:
         """The rejected spans as (start, end, label)."""

@@ -1,18 +1,24 @@
-"""The library on disk: articles, their analysis and annotations, in TinyDB files.
+"""The library on disk: articles and annotations in TinyDB files, and a catalog derived from them.
 
-Layout under the data dir, chosen so that saving one annotation costs the same whatever
-the size of the library:
+Layout under the data dir:
 
-    library.json            index: one small record per article (what the library list shows)
     articles/ID.json        one article: text, metadata, analysis (written at ingest/reanalyze)
-    annotations/ID.json     one article's annotations, rejections and reading state
+    annotations/ID.json     one article's annotations, rejections, reading and review state
+    catalog.sqlite          the catalog (`reader.catalog`): summaries, full-text and entity
+                            indexes, derived from the files above and rebuilt from them
     lock                    flock'ed by every writer
 
-Every file is written whole to a temporary file, fsync'ed and renamed over the old one
-(`AtomicJSONStorage`), so a kill leaves either the old or the new file. Writers hold an
-exclusive lock on `lock` and re-read the file under it, so two processes never lose each
-other's writes. A file that cannot be read raises `StoreError` naming it, and is never
-written over.
+The files are the truth: an article is in the library exactly when its article file is.
+Every write goes through this module, under the lock, in one order: mark the articles as
+pending in the catalog, write the files (each atomically, `reader.atomic`), then update the
+catalog and clear the marks in one transaction. A kill between the two leaves marks that the
+next open repairs from the files; `check` compares every file with the catalog and `repair`
+rebuilds the catalog from the files.
+
+A write for an article whose file is gone raises `ArticleGone`, so a running app or reanalyze
+never writes a removed article again; adding an article clears whatever annotation file an
+earlier copy left, so re-ingesting a removed text starts clean. A file that cannot be read,
+or holds the wrong shapes, raises `StoreError` naming it, and is never written over.
 """
 
 from __future__ import annotations
@@ -23,20 +29,21 @@ import hashlib
 import json
 import os
 import secrets
+import sqlite3
 import threading
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from tinydb import Query, TinyDB
+from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
 from reader.article import (
     REVIEW_STATUSES,
-    Analysis,
     Annotation,
     Article,
     ArticleState,
@@ -44,9 +51,34 @@ from reader.article import (
     ReviewStatus,
 )
 from reader.atomic import is_temporary, write_atomic
+from reader.catalog import (
+    CATALOG_VERSION,
+    ArticleSummary,
+    Catalog,
+    CatalogDamaged,
+    CatalogError,
+    EntityCount,
+    MentionedIn,
+    Query,
+    View,
+    fold,
+    mentions_in,
+    parse_query,
+    snippet,
+    summarize,
+    term_pattern,
+)
+
+__all__ = ["ArticleGone", "ArticleSummary", "Library", "StoreError", "View"]
 
 SCHEMA_VERSION = 1
+# The store's layout: 1 kept a `library.json` index, 2 keeps the catalog instead.
+STORE_LAYOUT = 2
 _ENVELOPE = "reader"
+_LEGACY_INDEX = "library.json"
+# Rows the catalog is rebuilt with per transaction: bounds memory at any library size.
+_REBUILD_BATCH = 500
+_T = TypeVar("_T")
 
 
 class StoreError(Exception):
@@ -79,6 +111,8 @@ def read_json_file(path: Path, kind: str) -> dict[str, Any] | None:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         what = "empty" if not raw.strip() else "corrupt (not valid JSON)"
         raise StoreError(f"{path}: store file is {what}: {exc}") from exc
+    except RecursionError as exc:
+        raise StoreError(f"{path}: store file is corrupt (nested too deeply)") from exc
     meta = data.get(_ENVELOPE) if isinstance(data, dict) else None
     if not isinstance(meta, dict) or not isinstance(data.get("tables"), dict):
         raise StoreError(f"{path}: not a reader store file (no '{_ENVELOPE}' header)")
@@ -89,7 +123,11 @@ def read_json_file(path: Path, kind: str) -> dict[str, Any] | None:
         )
     if meta.get("kind") != kind:
         raise StoreError(f"{path}: expected a {kind} file, found {meta.get('kind')!r}")
-    return data["tables"]
+    tables = data["tables"]
+    for name, table in tables.items():
+        if not isinstance(table, dict) or not all(isinstance(doc, dict) for doc in table.values()):
+            raise StoreError(f"{path}: table {name!r} is not a table of records")
+    return tables
 
 
 def write_json_file(path: Path, kind: str, tables: dict[str, Any]) -> None:
@@ -124,42 +162,188 @@ class AtomicJSONStorage(Storage):
         """Nothing stays open between calls."""
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleSummary:
-    """What the library list shows of an article, read from the index alone."""
+class StagedStorage(Storage):
+    """A TinyDB storage over tables already read: changes stay in memory until the library
+    writes them once, whatever number of TinyDB operations made them."""
 
-    id: str
-    title: str | None
-    byline: str | None
-    date: str | None
-    source: str
-    site: str | None
-    words: int
-    entities: int
-    numbers: int
-    annotations: int
-    position: int
-    opened: bool
-    ingested_at: str
-    model: str | None
+    def __init__(self, tables: dict[str, Any]) -> None:
+        self.tables = tables
+        self.changed = False
+
+    def read(self) -> dict[str, Any]:
+        """The staged tables."""
+        return self.tables
+
+    def write(self, data: dict[str, Any]) -> None:
+        """Keep the new tables (written later by the library)."""
+        self.tables = data
+        self.changed = True
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+# -- shapes of what the files hold -------------------------------------------------------------
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _optional_text(record: dict[str, Any], *names: str) -> None:
+    for name in names:
+        if record.get(name) is not None and not isinstance(record[name], str):
+            raise ValueError(f"'{name}' is not text")
+
+
+def check_article_record(record: Any) -> None:
+    """Raise ValueError naming the first field of an article record with the wrong shape."""
+    if not isinstance(record, dict):
+        raise ValueError("the article record is not an object")
+    for name in ("id", "text"):
+        if not isinstance(record.get(name), str):
+            raise ValueError(f"'{name}' is missing or not text")
+    _optional_text(record, "source", "title", "byline", "date", "site", "url", "ingested_at")
+    analysis = record.get("analysis")
+    if analysis is None:
+        return
+    if not isinstance(analysis, dict):
+        raise ValueError("'analysis' is not an object")
+    for name in ("model", "version"):
+        if not isinstance(analysis.get(name), str):
+            raise ValueError(f"'analysis.{name}' is missing or not text")
+    length = len(record["text"])
+    for name in ("entities", "numbers"):
+        spans = analysis.get(name, [])
+        if not isinstance(spans, list):
+            raise ValueError(f"'analysis.{name}' is not a list")
+        for span in spans:
+            if not (
+                isinstance(span, list)
+                and len(span) == 3
+                and _is_int(span[0])
+                and _is_int(span[1])
+                and isinstance(span[2], str)
+                and 0 <= span[0] < span[1] <= length
+            ):
+                raise ValueError(f"'analysis.{name}' holds {str(span)[:40]}, not a span of the text")
+    tokens = analysis.get("tokens", [])
+    if isinstance(tokens, list) and not all(_is_int(t) for t in tokens):
+        raise ValueError("'analysis.tokens' holds something other than offsets")
+    if not isinstance(tokens, (list, str)):
+        raise ValueError("'analysis.tokens' is not a list of offsets")
+
+
+def parse_article(path: Path, tables: dict[str, Any] | None, article_id: str) -> Article:
+    """The article a store file holds; ArticleGone when there is none, StoreError when it is bad."""
+    if not tables or "article" not in tables:
+        raise ArticleGone(f"no article with id {article_id!r}")
+    record = tables["article"].get("1")
+    try:
+        check_article_record(record)
+        article = Article.from_record(record)
+        if article.analysis and len(article.analysis.tokens) % 2:
+            raise ValueError("'analysis.tokens' has an odd number of offsets")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise StoreError(f"{path}: malformed article record: {exc}") from exc
+    if article.id != article_id:
+        raise StoreError(f"{path}: holds article {article.id!r}, not {article_id!r}")
+    return article
+
+
+def parse_state(path: Path, tables: dict[str, Any], length: int | None = None) -> ArticleState:
+    """The annotations, rejections and reading state an annotation file holds (StoreError when
+    a record has the wrong shape or, given the text's `length`, a span outside it)."""
+    try:
+        annotations = [_annotation(r, length) for r in tables.get("annotations", {}).values()]
+        rejections = [_rejection(r, length) for r in tables.get("rejections", {}).values()]
+        state = tables.get("state", {}).get("1", {})
+        position = state.get("position", 0)
+        if not _is_int(position) or position < 0:
+            raise ValueError(f"'state.position' is {str(position)[:20]!r}, not an offset")
+        read = state.get("read", state.get("opened", False))
+        if not isinstance(read, bool):
+            raise ValueError("'state.read' is not true or false")
+        status = state.get("status", "new")
+        if status not in REVIEW_STATUSES:
+            raise ValueError(f"'state.status' is {str(status)[:20]!r}, not one of {', '.join(REVIEW_STATUSES)}")
+        opened_at = state.get("opened_at", "")
+        if not isinstance(opened_at, str):
+            raise ValueError("'state.opened_at' is not text")
+    except ValueError as exc:
+        raise StoreError(f"{path}: malformed annotation file: {exc}") from exc
+    annotations.sort(key=lambda a: (a.start, -a.end, a.id))
+    rejections.sort()
+    return ArticleState(annotations, rejections, position, read, status, opened_at)
+
+
+def _annotation(record: dict[str, Any], length: int | None) -> Annotation:
+    annotation_id, start, end, label = (record.get(k) for k in ("id", "start", "end", "label"))
+    if not isinstance(annotation_id, str) or not annotation_id or not all(
+        c in "0123456789abcdef" for c in annotation_id
+    ):
+        raise ValueError(f"an annotation has id {str(annotation_id)[:20]!r}, not a hex id")
+    _check_span_record("an annotation", start, end, label, length)
+    source = record.get("source", "manual")
+    if source not in ("manual", "model"):
+        raise ValueError(f"annotation {annotation_id} has source {str(source)[:20]!r}")
+    created = record.get("created", "")
+    if not isinstance(created, str):
+        raise ValueError(f"annotation {annotation_id} has a 'created' that is not text")
+    return Annotation(annotation_id, start, end, label, source, created)
+
+
+def _rejection(record: dict[str, Any], length: int | None) -> Rejection:
+    start, end, label = (record.get(k) for k in ("start", "end", "label"))
+    _check_span_record("a rejection", start, end, label, length)
+    return Rejection(start, end, label)
+
+
+def _check_span_record(what: str, start: Any, end: Any, label: Any, length: int | None) -> None:
+    if not (_is_int(start) and _is_int(end)):
+        raise ValueError(f"{what} has start {str(start)[:20]!r} and end {str(end)[:20]!r}, not offsets")
+    if not isinstance(label, str) or not label:
+        raise ValueError(f"{what} at {start}-{end} has no label")
+    if not 0 <= start < end or (length is not None and end > length):
+        raise ValueError(f"{what} at {start}-{end} is outside the text")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One search result: the article's summary, a snippet and where the first hit is."""
+
+    summary: ArticleSummary
+    score: float
+    snippet: str
+    offset: int  # of the first hit in the text (0 when only the title or byline matched)
+    marks: tuple[tuple[int, int], ...]  # the hits' ranges within the snippet
 
     def to_json(self) -> dict[str, Any]:
-        """The stable JSON form used by `reader list --json`."""
+        """The stable JSON form used by `reader search --json`."""
+        s = self.summary
         return {
-            "id": self.id,
-            "title": self.title,
-            "byline": self.byline,
-            "date": self.date,
-            "source": self.source,
-            "site": self.site,
-            "words": self.words,
-            "entities": self.entities,
-            "numbers": self.numbers,
-            "annotations": self.annotations,
-            "read": self.opened,
-            "ingested_at": self.ingested_at,
-            "model": self.model,
+            "id": s.id,
+            "title": s.title,
+            "byline": s.byline,
+            "date": s.date,
+            "site": s.site,
+            "score": round(-self.score, 4),
+            "offset": self.offset,
+            "snippet": self.snippet,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """What `check` found: one line per disagreement or damaged file."""
+
+    problems: list[str]
+    articles: int
+
+    @property
+    def ok(self) -> bool:
+        """True when files and catalog agree and every file is readable."""
+        return not self.problems
 
 
 class Library:
@@ -167,14 +351,17 @@ class Library:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self.index_path = self.root / "library.json"
         self.articles_dir = self.root / "articles"
         self.annotations_dir = self.root / "annotations"
+        self.catalog_path = self.root / "catalog.sqlite"
+        self.catalog = Catalog(self.catalog_path)
         self._thread_lock = threading.RLock()
         self._lock_depth = 0
         self._lock_fd: int | None = None
-        self._lengths: dict[str, int] = {}
         self._swept = False
+        self._synced = False
+        # Articles read for writes, by id, with the file's stamp they were read at.
+        self._articles: OrderedDict[str, tuple[tuple[int, int, int], Article]] = OrderedDict()
 
     # -- locking ---------------------------------------------------------------------------
 
@@ -216,6 +403,125 @@ class Library:
                         with contextlib.suppress(OSError):
                             os.unlink(entry.path)
 
+    # -- the catalog -----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _catalog_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.catalog_path}: catalog error: {exc}") from exc
+        except CatalogError as exc:
+            raise StoreError(str(exc)) from exc
+
+    def _ready(self) -> Catalog:
+        """The catalog, brought up to date with the files once per process."""
+        if not self._synced:
+            with self._thread_lock:
+                if not self._synced:
+                    with self._catalog_errors():
+                        self._sync()
+                    self._synced = True
+        return self.catalog
+
+    def _sync(self) -> None:
+        """Build the catalog if there is none (a new or an older store), and repair what a
+        killed writer left: the articles marked pending, and a count of article files that
+        differs from the catalog's (files removed or left behind by hand or by old versions)."""
+        try:
+            version = self.catalog.version()
+        except (CatalogDamaged, sqlite3.DatabaseError):  # derived data: build it again
+            self._discard_catalog()
+            version = None
+        if version != CATALOG_VERSION:
+            with self.locked():
+                if self.catalog.version() != CATALOG_VERSION:
+                    self._rebuild()
+            return
+        if self.catalog.pending():
+            with self.locked():
+                self._repair(self.catalog.pending())
+        files = self._count_files(self.articles_dir)
+        if files != self.catalog.count():
+            with self.locked():
+                stored = set(self.stored_ids())
+                known = set(self.catalog.ids())
+                self._repair(sorted(stored ^ known))
+
+    def _discard_catalog(self) -> None:
+        self.catalog.close()
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.catalog_path}{suffix}")
+
+    @staticmethod
+    def _count_files(folder: Path) -> int:
+        try:
+            with os.scandir(folder) as entries:
+                return sum(1 for e in entries if e.name.endswith(".json") and not e.name.startswith("."))
+        except FileNotFoundError:
+            return 0
+
+    def _rebuild(self) -> list[str]:
+        """Make the catalog anew from the files (under the lock); returns the files skipped."""
+        skipped: list[str] = []
+        self.catalog.create()
+        ids = self.stored_ids()
+        for first in range(0, len(ids), _REBUILD_BATCH):
+            rows = []
+            for article_id in ids[first : first + _REBUILD_BATCH]:
+                try:
+                    article = self._read_article(article_id)
+                    state = self._read_state(article_id, len(article.text))
+                except ArticleGone:
+                    continue
+                except StoreError as exc:
+                    skipped.append(str(exc))
+                    continue
+                rows.append((article, state))
+            with self.catalog.transaction() as tx:
+                for article, state in rows:
+                    self.catalog.put(tx, summarize(article, state), mentions_in(article, state), article=article)
+        with self.catalog.transaction() as tx:
+            self.catalog.set_meta(tx, "built_at", now())
+            self.catalog.set_meta(tx, "store_layout", str(STORE_LAYOUT))
+        with contextlib.suppress(FileNotFoundError):
+            (self.root / _LEGACY_INDEX).unlink()  # the index the catalog replaces
+        return skipped
+
+    def _repair(self, ids: Iterable[str]) -> None:
+        """Make the catalog rows of these articles match their files (under the lock)."""
+        ids = list(ids)
+        for first in range(0, len(ids), _REBUILD_BATCH):
+            batch = ids[first : first + _REBUILD_BATCH]
+            rows: list[tuple[str, Article | None, ArticleState | None]] = []
+            for article_id in batch:
+                try:
+                    article = self._read_article(article_id)
+                    rows.append((article_id, article, self._read_state(article_id, len(article.text))))
+                except ArticleGone:
+                    rows.append((article_id, None, None))
+                except StoreError:
+                    # A damaged file: keep what the catalog knows; `check` reports the file.
+                    rows.append((article_id, self._cached(article_id), None))
+            with self.catalog.transaction() as tx:
+                for article_id, article, state in rows:
+                    if article is None:
+                        self.catalog.delete(tx, article_id, None)
+                    elif state is not None:
+                        self.catalog.put(tx, summarize(article, state), mentions_in(article, state), article=article)
+                self.catalog.clear_pending(tx, batch)
+
+    def _unmark(self, ids: list[str]) -> None:
+        """Clear pending marks after a write failed and left the files as they were. If the
+        catalog cannot be written either, the marks stay: the next open checks those files."""
+        with contextlib.suppress(sqlite3.Error), self.catalog.transaction() as tx:
+            self.catalog.clear_pending(tx, ids)
+
+    def _cached(self, article_id: str) -> Article | None:
+        entry = self._articles.get(article_id)
+        return entry[1] if entry else None
+
     # -- files -----------------------------------------------------------------------------
 
     def _article_path(self, article_id: str) -> Path:
@@ -224,53 +530,60 @@ class Library:
     def _annotations_path(self, article_id: str) -> Path:
         return self.annotations_dir / f"{article_id}.json"
 
-    def _index(self) -> TinyDB:
-        return TinyDB(self.index_path, storage=AtomicJSONStorage, kind="library")
+    def _read_article(self, article_id: str) -> Article:
+        path = self._article_path(article_id)
+        return parse_article(path, read_json_file(path, "article"), article_id)
 
-    def _annotation_db(self, article_id: str) -> TinyDB:
-        return TinyDB(self._annotations_path(article_id), storage=AtomicJSONStorage, kind="annotations")
+    def _read_state(self, article_id: str, length: int | None = None) -> ArticleState:
+        path = self._annotations_path(article_id)
+        return parse_state(path, read_json_file(path, "annotations") or {}, length)
 
-    def check(self) -> list[str]:
-        """Every store file that cannot be read, as one line each naming it; empty when all is well."""
-        problems: list[str] = []
-        files = [(self.index_path, "library")]
-        for folder, kind in ((self.articles_dir, "article"), (self.annotations_dir, "annotations")):
-            if folder.is_dir():
-                files += [(p, kind) for p in sorted(folder.glob("*.json"))]
-        for path, kind in files:
-            try:
-                read_json_file(path, kind)
-            except StoreError as exc:
-                problems.append(str(exc))
-        return problems
+    def _article_for_write(self, article_id: str) -> Article:
+        """The article, read once per change of its file (under the lock): ArticleGone when
+        its file is gone, which is what makes a removal final for every writer."""
+        path = self._article_path(article_id)
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            self._articles.pop(article_id, None)
+            raise ArticleGone(f"article {article_id} is no longer in the library (removed)") from None
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot read store file: {exc.strerror or exc}") from exc
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        entry = self._articles.get(article_id)
+        if entry is not None and entry[0] == stamp:
+            self._articles.move_to_end(article_id)
+            return entry[1]
+        try:
+            article = self._read_article(article_id)
+        except ArticleGone:
+            raise ArticleGone(f"article {article_id} is no longer in the library (removed)") from None
+        self._articles[article_id] = (stamp, article)
+        while len(self._articles) > 16:
+            self._articles.popitem(last=False)
+        return article
 
     # -- articles --------------------------------------------------------------------------
 
-    def _index_records(self) -> dict[str, dict[str, Any]]:
-        tables = read_json_file(self.index_path, "library") or {}
-        return {doc["id"]: doc for doc in tables.get("articles", {}).values()}
-
     def ids(self) -> list[str]:
-        """Every article id in the library."""
-        return list(self._index_records())
+        """Every article id in the library, sorted."""
+        with self._catalog_errors():
+            return self._ready().ids()
 
     def stored_ids(self, *, annotated: bool = False) -> list[str]:
-        """Sorted ids of the articles stored, from file names alone (the index is not read):
-        every article's, or with `annotated` those that have an annotation file (which may
-        hold no annotation)."""
+        """Sorted ids of the articles stored, from file names alone: every article's, or with
+        `annotated` those that have an annotation file (which may hold no annotation)."""
         folder = self.annotations_dir if annotated else self.articles_dir
         try:
             with os.scandir(folder) as entries:
-                ids = [
-                    e.name[:-5]
-                    for e in entries
-                    if e.name.endswith(".json") and not e.name.startswith(".")
-                ]
+                ids = [e.name[:-5] for e in entries if e.name.endswith(".json") and not e.name.startswith(".")]
         except FileNotFoundError:
             return []
         except OSError as exc:
             raise StoreError(f"{folder}: cannot list: {exc.strerror or exc}") from exc
         ids.sort()
+        if annotated:
+            ids = [i for i in ids if self._article_path(i).is_file()]
         return ids
 
     def resolve(self, prefix: str) -> str:
@@ -278,11 +591,12 @@ class Library:
         prefix = prefix.strip().lower()
         if not prefix:
             raise LookupError("an article id cannot be empty")
-        matches = [i for i in self._index_records() if i.startswith(prefix)]
+        with self._catalog_errors():
+            matches = self._ready().with_prefix(prefix)
         if not matches:
             raise LookupError(f"no article with id {prefix!r}")
         if len(matches) > 1:
-            raise LookupError(f"id {prefix!r} is ambiguous: it matches {', '.join(sorted(matches)[:5])}")
+            raise LookupError(f"id {prefix!r} is ambiguous: it matches {', '.join(matches[:5])}")
         return matches[0]
 
     def has(self, article_id: str) -> bool:
@@ -290,188 +604,275 @@ class Library:
         return self._article_path(article_id).is_file()
 
     def get(self, article_id: str) -> Article:
-        """The whole article: text, metadata and analysis."""
-        tables = read_json_file(self._article_path(article_id), "article")
-        if not tables or "article" not in tables:
-            raise LookupError(f"no article with id {article_id!r}")
+        """The whole article: text, metadata and analysis (read afresh)."""
         try:
-            return Article.from_record(tables["article"]["1"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise StoreError(f"{self._article_path(article_id)}: malformed article record: {exc}") from exc
-
-    def _summary_record(self, article: Article, annotations: int, opened: bool, position: int) -> dict[str, Any]:
-        analysis = article.analysis
-        return {
-            "id": article.id,
-            "title": article.title,
-            "byline": article.byline,
-            "date": article.date,
-            "source": article.source,
-            "site": article.site,
-            "words": article.words,
-            "entities": len(analysis.entities) if analysis else 0,
-            "numbers": len(analysis.numbers) if analysis else 0,
-            "annotations": annotations,
-            "position": position,
-            "opened": opened,
-            "ingested_at": article.ingested_at,
-            "model": analysis.model if analysis else None,
-            "annotations_stamp": None,
-        }
+            return self._read_article(article_id)
+        except ArticleGone:
+            raise LookupError(f"no article with id {article_id!r}") from None
 
     def add(self, article: Article) -> bool:
         """Store a new article; False (and nothing written) when its id is already in the library."""
         return self.add_many([article])[0]
 
     def add_many(self, articles: list[Article]) -> list[bool]:
-        """Store several new articles with one index write; True for each one added.
+        """Store several new articles, with one catalog transaction; True for each one added.
 
-        Article files are written first and the index last; if any write fails, the article
-        files this call wrote are removed again, so the library is as it was.
+        An annotation file left by an earlier copy of an article (removed, then ingested
+        again) is cleared: a new article starts clean. If any write fails, the files this
+        call wrote are removed again, so the library is as it was.
         """
         added: list[bool] = []
-        written: list[Path] = []
+        new: list[Article] = []
         with self.locked():
-            table = self._index().table("articles")
-            known = {doc["id"] for doc in table.all()}
-            records = []
-            try:
-                for article in articles:
-                    if article.id in known:
-                        added.append(False)
-                        continue
+            catalog = self._ready()
+            seen: set[str] = set()
+            for article in articles:
+                fresh = article.id not in seen and not self.has(article.id)
+                added.append(fresh)
+                if fresh:
+                    seen.add(article.id)
                     if not article.ingested_at:
                         article.ingested_at = now()
+                    new.append(article)
+            if not new:
+                return added
+            written: list[Path] = []
+            with self._catalog_errors():
+                catalog.mark_pending(a.id for a in new)
+            try:
+                for article in new:
+                    with contextlib.suppress(FileNotFoundError):
+                        self._annotations_path(article.id).unlink()
                     path = self._article_path(article.id)
                     write_json_file(path, "article", {"article": {"1": article.to_record()}})
                     written.append(path)
-                    records.append(self._summary_record(article, 0, False, 0))
-                    known.add(article.id)
-                    added.append(True)
-                if records:
-                    table.insert_multiple(records)
+                state = ArticleState()
+                with self._catalog_errors(), catalog.transaction() as tx:
+                    for article in new:
+                        catalog.put(tx, summarize(article, state), mentions_in(article, state), article=article)
+                    catalog.clear_pending(tx, (a.id for a in new))
             except BaseException:
                 for path in written:
                     with contextlib.suppress(OSError):
                         path.unlink()
+                self._unmark([a.id for a in new])
                 raise
         return added
 
-    def set_analysis(self, article_id: str, analysis: Analysis) -> None:
-        """Replace an article's analysis; its annotations are untouched."""
-        article = self.get(article_id)
-        article.analysis = analysis
-        self.save_analyses([article])
-
-    def save_analyses(self, articles: list[Article]) -> None:
-        """Store the analysis each article now carries, with one index write for them all.
+    def save_analyses(self, articles: list[Article]) -> list[str]:
+        """Store the analysis each article now carries; returns the ids of those not saved
+        because they were removed meanwhile. Annotations are untouched.
 
         An article's text never changes (its id is a hash of it), so the article as read
-        earlier is written back whole; annotations are untouched.
+        earlier is written back whole.
         """
+        gone: list[str] = []
         with self.locked():
+            catalog = self._ready()
+            present: list[tuple[Article, ArticleState]] = []
             for article in articles:
-                write_json_file(
-                    self._article_path(article.id), "article", {"article": {"1": article.to_record()}}
-                )
-            counts = {
-                a.id: {"entities": len(a.analysis.entities), "numbers": len(a.analysis.numbers), "model": a.analysis.model}
-                for a in articles
-                if a.analysis
-            }
-            self._index().table("articles").update_multiple(
-                [(fields, Query().id == article_id) for article_id, fields in counts.items()]
-            )
+                if not self.has(article.id):
+                    gone.append(article.id)
+                    continue
+                present.append((article, self._read_state(article.id, len(article.text))))
+            if not present:
+                return gone
+            with self._catalog_errors():
+                catalog.mark_pending(a.id for a, _ in present)
+            for article, _ in present:
+                write_json_file(self._article_path(article.id), "article", {"article": {"1": article.to_record()}})
+                self._articles.pop(article.id, None)
+            with self._catalog_errors(), catalog.transaction() as tx:
+                for article, state in present:
+                    catalog.put(tx, summarize(article, state), mentions_in(article, state), article=article)
+                catalog.clear_pending(tx, (a.id for a, _ in present))
+        return gone
 
     def remove(self, article_id: str) -> None:
-        """Remove an article with its annotations."""
+        """Remove an article with its annotations (ArticleGone when it is not there)."""
+        self.remove_many([article_id])
+
+    def remove_many(self, ids: list[str]) -> None:
+        """Remove articles with their annotations: the article file first (from then on no
+        writer touches the article), then the annotation file, then the catalog rows."""
         with self.locked():
-            self._index().table("articles").remove(Query().id == article_id)
-            for path in (self._article_path(article_id), self._annotations_path(article_id)):
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
+            catalog = self._ready()
+            known: list[tuple[str, Article | None]] = []
+            for article_id in ids:
+                if not self.has(article_id) and not catalog.has(article_id):
+                    raise ArticleGone(f"no article with id {article_id!r}")
+                try:
+                    article: Article | None = self._read_article(article_id)
+                except (StoreError, ArticleGone):
+                    article = None  # its text index entry stays behind, matching no row
+                known.append((article_id, article))
+            with self._catalog_errors():
+                catalog.mark_pending(i for i, _ in known)
+            for article_id, _ in known:
+                for path in (self._article_path(article_id), self._annotations_path(article_id)):
+                    try:
+                        path.unlink()
+                    except FileNotFoundError:
+                        pass
+                    except OSError as exc:
+                        raise StoreError(f"{path}: could not remove: {exc.strerror or exc}") from exc
+                self._articles.pop(article_id, None)
+            with self._catalog_errors(), catalog.transaction() as tx:
+                for article_id, article in known:
+                    catalog.delete(tx, article_id, article)
+                catalog.clear_pending(tx, (i for i, _ in known))
 
-    def summaries(self) -> list[ArticleSummary]:
-        """Every article as the library list shows it, newest first.
+    # -- the library list ------------------------------------------------------------------
 
-        Annotation counts come from the index; an annotation file changed since the index
-        last counted it (by mtime and size) is recounted, and the index is updated.
-        """
-        records = self._index_records()
-        stale: dict[str, tuple[int, int]] = {}
-        if self.annotations_dir.is_dir():
-            with os.scandir(self.annotations_dir) as entries:
-                for entry in entries:
-                    if not entry.name.endswith(".json") or entry.name.startswith("."):
+    def summaries(self, view: View | None = None) -> list[ArticleSummary]:
+        """Every article the view shows (by default all, newest first)."""
+        return list(self.iter_summaries(view))
+
+    def iter_summaries(self, view: View | None = None) -> Iterator[ArticleSummary]:
+        """`summaries`, streamed from the catalog."""
+        with self._catalog_errors():
+            yield from self._ready().iter_summaries(view)
+
+    def summary(self, article_id: str) -> ArticleSummary | None:
+        """One article's summary, None when it is not in the library."""
+        with self._catalog_errors():
+            return self._ready().summary(article_id)
+
+    def count(self, view: View | None = None) -> int:
+        """How many articles the view shows."""
+        with self._catalog_errors():
+            return self._ready().count(view)
+
+    def page(self, view: View, offset: int, limit: int) -> list[ArticleSummary]:
+        """`limit` rows of the view from `offset`: what a list on screen shows."""
+        with self._catalog_errors():
+            return self._ready().page(view, offset, limit)
+
+    def index_of(self, view: View, article_id: str) -> int | None:
+        """Where an article is in the view (None when it does not show it)."""
+        with self._catalog_errors():
+            return self._ready().index_of(view, article_id)
+
+    def continue_reading(self) -> ArticleSummary | None:
+        """The article opened last and not read to the end."""
+        with self._catalog_errors():
+            return self._ready().continue_reading()
+
+    def review_counts(self) -> dict[str, int]:
+        """How many articles are new, in progress, done and ignored."""
+        with self._catalog_errors():
+            return self._ready().review_counts()
+
+    def next_to_review(self, after: str | None = None, view: View | None = None) -> str | None:
+        """The next article to review (new or in progress) after `after` in the view's order
+        (newest first by default), wrapping round; None when no other is left."""
+        with self._catalog_errors():
+            return self._ready().next_in_review(after, view or View())
+
+    def labels_in_use(self) -> list[str]:
+        """Every label some article has an annotation of."""
+        with self._catalog_errors():
+            return self._ready().labels()
+
+    # -- search and entities ---------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        entity: str | None = None,
+        label: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[Found]:
+        """Articles matching a full-text query (words, "phrases", prefix*), best first, each
+        with a snippet around its first hit. ValueError for a query with no word in it."""
+        parsed = parse_query(query)
+        with self._catalog_errors():
+            hits = self._ready().search(parsed, entity=entity, label=label, limit=limit, offset=offset)
+        return [self._found(hit.summary, hit.score, parsed) for hit in hits]
+
+    def search_count(self, query: str, *, entity: str | None = None, label: str | None = None) -> int:
+        """How many articles match a full-text query."""
+        parsed = parse_query(query)
+        with self._catalog_errors():
+            return self._ready().search_count(parsed, entity=entity, label=label)
+
+    def _found(self, summary: ArticleSummary, score: float, query: Query) -> Found:
+        try:
+            text = self._read_article(summary.id).text
+        except (StoreError, ArticleGone):
+            text = ""  # removed meanwhile, or damaged: the title still says which it is
+        line, offset, marks = snippet(text, term_pattern(query.terms))
+        return Found(summary, score, line, offset, tuple(marks))
+
+    def entities(self, *, label: str | None = None, limit: int | None = None) -> list[EntityCount]:
+        """Entities across the library (model entities not rejected, and annotations, merged by
+        label and normalised text), most mentioned first."""
+        with self._catalog_errors():
+            return self._ready().entities(label=label, limit=limit)
+
+    def mentioned_in(self, text: str, label: str | None = None, *, limit: int = 500) -> list[MentionedIn]:
+        """The articles that mention an entity, with how often and where first."""
+        with self._catalog_errors():
+            return self._ready().mentioned_in(fold(text), label, limit=limit)
+
+    def articles_containing(self, phrase: str) -> list[str]:
+        """Ids of the articles whose text contains `phrase` exactly (case-sensitive)."""
+        if not phrase.strip():
+            return []
+        try:
+            parsed = parse_query(f'"{phrase.replace(chr(34), " ")}"')
+        except ValueError:
+            return []
+        found: list[str] = []
+        with self._catalog_errors():
+            catalog = self._ready()
+            total = catalog.search_count(parsed)
+            for first in range(0, total, 200):
+                for hit in catalog.search(parsed, limit=200, offset=first):
+                    try:
+                        if phrase in self._read_article(hit.summary.id).text:
+                            found.append(hit.summary.id)
+                    except (StoreError, ArticleGone):
                         continue
-                    article_id = entry.name[:-5]
-                    record = records.get(article_id)
-                    if record is None:
-                        continue
-                    st = entry.stat()
-                    stamp = [st.st_mtime_ns, st.st_size]
-                    if record.get("annotations_stamp") != stamp:
-                        stale[article_id] = (st.st_mtime_ns, st.st_size)
-        if stale:
-            self._recount(stale, records)
-        out = [
-            ArticleSummary(
-                id=r["id"],
-                title=r.get("title"),
-                byline=r.get("byline"),
-                date=r.get("date"),
-                source=r.get("source", ""),
-                site=r.get("site"),
-                words=r.get("words", 0),
-                entities=r.get("entities", 0),
-                numbers=r.get("numbers", 0),
-                annotations=r.get("annotations", 0),
-                position=r.get("position", 0),
-                opened=r.get("opened", False),
-                ingested_at=r.get("ingested_at", ""),
-                model=r.get("model"),
-            )
-            for r in records.values()
-        ]
-        out.sort(key=lambda s: (s.ingested_at, s.id), reverse=True)
-        return out
-
-    def _recount(self, stale: dict[str, tuple[int, int]], records: dict[str, dict[str, Any]]) -> None:
-        counts: dict[str, tuple[int, list[int], int, bool]] = {}
-        for article_id, (mtime, size) in stale.items():
-            try:
-                tables = read_json_file(self._annotations_path(article_id), "annotations") or {}
-            except StoreError:
-                continue  # `check` and `get` report it; the list still shows the rest
-            state = tables.get("state", {}).get("1", {})
-            counts[article_id] = (
-                len(tables.get("annotations", {})),
-                [mtime, size],
-                int(state.get("position", 0)),
-                bool(state.get("opened", False)),
-            )
-            records[article_id].update(
-                annotations=counts[article_id][0],
-                annotations_stamp=counts[article_id][1],
-                position=counts[article_id][2],
-                opened=counts[article_id][3],
-            )
-        if not counts:
-            return
-        # Writing the recount back is an optimisation: skip it if another writer holds the lock.
-        with contextlib.suppress(StoreError, OSError):
-            with self.locked():
-                table = self._index().table("articles")
-                for article_id, (n, stamp, position, opened) in counts.items():
-                    table.update(
-                        {"annotations": n, "annotations_stamp": stamp, "position": position, "opened": opened},
-                        Query().id == article_id,
-                    )
+        return found
 
     # -- annotations -----------------------------------------------------------------------
 
-    def _annotation_tables(self, article_id: str) -> dict[str, Any]:
-        return read_json_file(self._annotations_path(article_id), "annotations") or {}
+    def _change(self, article_id: str, change: Callable[[TinyDB, Article, ArticleState], _T], *, review: bool = True) -> _T:
+        """Make one change to an article's annotation file, under the lock: read it, let
+        `change` edit it through TinyDB, then write it once and update the catalog.
+
+        With `review`, the first change to a new article sets it in progress.
+        """
+        with self.locked():
+            catalog = self._ready()
+            article = self._article_for_write(article_id)
+            path = self._annotations_path(article_id)
+            tables = read_json_file(path, "annotations") or {}
+            before = parse_state(path, tables, len(article.text))
+            storage = StagedStorage(tables)
+            db = TinyDB(storage=lambda: storage)
+            result = change(db, article, before)
+            if not storage.changed:
+                return result
+            tables = storage.tables
+            if review and before.status == "new":
+                tables.setdefault("state", {}).setdefault("1", {})["status"] = "in_progress"
+            after = parse_state(path, tables, len(article.text))
+            with self._catalog_errors():
+                catalog.mark_pending([article_id])
+            try:
+                write_json_file(path, "annotations", tables)
+            except StoreError:
+                self._unmark([article_id])  # the file is as it was
+                raise
+            annotations_changed = (before.annotations, before.rejections) != (after.annotations, after.rejections)
+            with self._catalog_errors(), catalog.transaction() as tx:
+                catalog.put_state(tx, article_id, after, mentions_in(article, after) if annotations_changed else None)
+                catalog.clear_pending(tx, [article_id])
+            return result
 
     def annotations(self, article_id: str) -> list[Annotation]:
         """An article's annotations in text order."""
@@ -481,21 +882,13 @@ class Library:
         """The model spans the reader rejected in an article."""
         return self.article_state(article_id).rejections
 
-    def _check_span(self, article_id: str, start: int, end: int) -> None:
-        length = self.text_length(article_id)
-        if not (0 <= start < end <= length):
-            raise ValueError(f"span {start}-{end} is outside the text (0-{length})")
+    def article_state(self, article_id: str) -> ArticleState:
+        """Annotations, rejections and reading state of an article, from one read."""
+        return self._read_state(article_id)
 
     def text_length(self, article_id: str) -> int:
-        """The length of an article's text (LookupError for an unknown article).
-
-        An id is a hash of the text, so the text never changes: the length is read once
-        per process, and a save never reads the index or the whole library.
-        """
-        length = self._lengths.get(article_id)
-        if length is None:
-            length = self._lengths[article_id] = len(self.get(article_id).text)
-        return length
+        """The length of an article's text (ArticleGone for an article not in the library)."""
+        return len(self._article_for_write(article_id).text)
 
     def add_annotation(
         self,
@@ -506,154 +899,273 @@ class Library:
         source: str = "manual",
         annotation_id: str | None = None,
     ) -> Annotation:
-        """Save one annotation exactly as given (callers snap to tokens); returns it with its id."""
-        self._check_span(article_id, start, end)
-        annotation = Annotation(
-            id=annotation_id or secrets.token_hex(4),
-            start=start,
-            end=end,
-            label=label,
-            source="model" if source == "model" else "manual",
-            created=now(),
-        )
-        with self.locked():
-            db = self._annotation_db(article_id)
-            table = db.table("annotations")
-            table.upsert(Document(annotation.to_record(), doc_id=_doc_id(annotation.id)))
-        return annotation
+        """Save one annotation exactly as given (callers snap to tokens); returns it with its id.
 
-    def add_annotations(self, article_id: str, items: list[tuple[int, int, str, str]]) -> list[Annotation]:
-        """Save several annotations `(start, end, label, source)` in one write."""
-        made: list[Annotation] = []
-        for start, end, label, source in items:
-            self._check_span(article_id, start, end)
-            made.append(
-                Annotation(secrets.token_hex(4), start, end, label, "model" if source == "model" else "manual", now())
-            )
+        The same span with the same label is stored once: adding it again returns the
+        annotation already there.
+        """
+        made = self.add_annotations(article_id, [(start, end, label, source)], ids=[annotation_id])
         if made:
-            with self.locked():
-                tables = self._annotation_tables(article_id)
-                annotations = tables.setdefault("annotations", {})
-                for a in made:
-                    annotations[str(_doc_id(a.id))] = a.to_record()
-                write_json_file(self._annotations_path(article_id), "annotations", tables)
-        return made
+            return made[0]
+        existing = next(a for a in self.annotations(article_id) if (a.start, a.end, a.label) == (start, end, label))
+        return existing
+
+    def add_annotations(
+        self,
+        article_id: str,
+        items: list[tuple[int, int, str, str]],
+        *,
+        ids: list[str | None] | None = None,
+    ) -> list[Annotation]:
+        """Save several annotations `(start, end, label, source)` in one write; returns those
+        added (a span already annotated with that label, in the store or twice in `items`,
+        is stored once)."""
+        for start, end, label, _ in items:
+            _check_label(label)
+            if not (_is_int(start) and _is_int(end)) or not 0 <= start < end:
+                raise ValueError(_span_problem(start, end))
+
+        def change(db: TinyDB, article: Article, state: ArticleState) -> list[Annotation]:
+            length = len(article.text)
+            taken = {(a.start, a.end, a.label) for a in state.annotations}
+            made: list[Annotation] = []
+            for n, (start, end, label, source) in enumerate(items):
+                if end > length:
+                    raise ValueError(f"span {start}-{end} is outside the text (0-{length})")
+                if (start, end, label) in taken:
+                    continue
+                taken.add((start, end, label))
+                wanted = ids[n] if ids and n < len(ids) else None
+                made.append(
+                    Annotation(
+                        wanted or secrets.token_hex(4),
+                        start,
+                        end,
+                        label,
+                        "model" if source == "model" else "manual",
+                        now(),
+                    )
+                )
+            table = db.table("annotations")
+            for annotation in made:
+                table.upsert(Document(annotation.to_record(), doc_id=_doc_id(annotation.id)))
+            return made
+
+        return self._change(article_id, change)
 
     def remove_annotations(self, article_id: str, annotation_ids: list[str]) -> list[Annotation]:
         """Delete several annotations (exact ids) in one write; returns those that were there."""
         wanted = {_doc_id(i) for i in annotation_ids}
-        with self.locked():
-            tables = self._annotation_tables(article_id)
-            records = tables.get("annotations", {})
-            removed = [Annotation.from_record(records.pop(k)) for k in list(records) if int(k) in wanted]
+
+        def change(db: TinyDB, article: Article, state: ArticleState) -> list[Annotation]:
+            removed = [a for a in state.annotations if _doc_id(a.id) in wanted]
             if removed:
-                write_json_file(self._annotations_path(article_id), "annotations", tables)
-        return removed
+                db.table("annotations").remove(doc_ids=[_doc_id(a.id) for a in removed])
+            return removed
+
+        return self._change(article_id, change)
 
     def find_annotation(self, article_id: str, annotation_id: str) -> Annotation:
-        """One annotation by its id or a unique prefix of it."""
-        matches = [a for a in self.annotations(article_id) if a.id.startswith(annotation_id.lower())]
-        if not matches:
-            raise LookupError(f"no annotation {annotation_id!r} in article {article_id}")
-        if len(matches) > 1:
-            raise LookupError(f"annotation id {annotation_id!r} is ambiguous")
-        return matches[0]
+        """One annotation by its id or a unique prefix of it (an empty prefix is refused)."""
+        return _find(self.annotations(article_id), annotation_id, article_id)
 
     def remove_annotation(self, article_id: str, annotation_id: str) -> Annotation:
-        """Delete one annotation; returns what was deleted (so it can be restored)."""
-        with self.locked():
-            annotation = self.find_annotation(article_id, annotation_id)
-            self._annotation_db(article_id).table("annotations").remove(doc_ids=[_doc_id(annotation.id)])
-        return annotation
+        """Delete one annotation by id or unique prefix; returns what was deleted (for undo)."""
+
+        def change(db: TinyDB, article: Article, state: ArticleState) -> Annotation:
+            annotation = _find(state.annotations, annotation_id, article_id)
+            db.table("annotations").remove(doc_ids=[_doc_id(annotation.id)])
+            return annotation
+
+        return self._change(article_id, change)
 
     def restore_annotation(self, article_id: str, annotation: Annotation) -> None:
-        """Put back an annotation exactly as it was (undo of a delete or relabel)."""
-        self._check_span(article_id, annotation.start, annotation.end)
-        with self.locked():
-            self._annotation_db(article_id).table("annotations").upsert(
-                Document(annotation.to_record(), doc_id=_doc_id(annotation.id))
-            )
+        """Put back an annotation exactly as it was (undo of a delete or relabel); nothing
+        when the same span and label is annotated already."""
+
+        def change(db: TinyDB, article: Article, state: ArticleState) -> None:
+            if annotation.end > len(article.text):
+                raise ValueError(f"span {annotation.start}-{annotation.end} is outside the text")
+            key = (annotation.start, annotation.end, annotation.label)
+            if any((a.start, a.end, a.label) == key and a.id != annotation.id for a in state.annotations):
+                return  # the same span and label is annotated again (by another copy of reader)
+            db.table("annotations").upsert(Document(annotation.to_record(), doc_id=_doc_id(annotation.id)))
+
+        self._change(article_id, change)
 
     def relabel_annotation(self, article_id: str, annotation_id: str, label: str) -> Annotation:
-        """Give an annotation another label; returns the annotation as it is now."""
-        with self.locked():
-            old = self.find_annotation(article_id, annotation_id)
-            new = Annotation(old.id, old.start, old.end, label, old.source, old.created)
-            self._annotation_db(article_id).table("annotations").upsert(
-                Document(new.to_record(), doc_id=_doc_id(new.id))
+        """Give an annotation another label; returns the annotation as it is now. When the same
+        span already carries that label, the two become one."""
+        _check_label(label)
+
+        def change(db: TinyDB, article: Article, state: ArticleState) -> Annotation:
+            old = _find(state.annotations, annotation_id, article_id)
+            twin = next(
+                (a for a in state.annotations if (a.start, a.end, a.label) == (old.start, old.end, label) and a.id != old.id),
+                None,
             )
-        return new
+            table = db.table("annotations")
+            if twin is not None:
+                table.remove(doc_ids=[_doc_id(old.id)])
+                return twin
+            new = Annotation(old.id, old.start, old.end, label, old.source, old.created)
+            table.upsert(Document(new.to_record(), doc_id=_doc_id(new.id)))
+            return new
+
+        return self._change(article_id, change)
 
     def reject(self, article_id: str, start: int, end: int, label: str) -> Rejection:
         """Record that a model span is wrong."""
-        self._check_span(article_id, start, end)
+        _check_label(label)
         rejection = Rejection(start, end, label)
-        with self.locked():
-            self._annotation_db(article_id).table("rejections").upsert(
-                Document({"start": start, "end": end, "label": label}, doc_id=_rejection_id(rejection))
-            )
+
+        def change(db: TinyDB, article: Article, state: ArticleState) -> None:
+            if not 0 <= start < end <= len(article.text):
+                raise ValueError(_span_problem(start, end, len(article.text)))
+            if rejection not in state.rejections:
+                db.table("rejections").upsert(
+                    Document({"start": start, "end": end, "label": label}, doc_id=_rejection_id(rejection))
+                )
+
+        self._change(article_id, change)
         return rejection
 
     def unreject(self, article_id: str, start: int, end: int, label: str) -> None:
         """Take back a rejection."""
-        with self.locked():
-            table = self._annotation_db(article_id).table("rejections")
+
+        def change(db: TinyDB, article: Article, state: ArticleState) -> None:
+            table = db.table("rejections")
             doc_id = _rejection_id(Rejection(start, end, label))
             if table.contains(doc_id=doc_id):
                 table.remove(doc_ids=[doc_id])
 
-    def article_state(self, article_id: str) -> ArticleState:
-        """Annotations, rejections and reading state of an article, from one read."""
-        tables = self._annotation_tables(article_id)
-        annotations = sorted(
-            (Annotation.from_record(r) for r in tables.get("annotations", {}).values()),
-            key=lambda a: (a.start, -a.end, a.id),
-        )
-        rejections = sorted(Rejection(r["start"], r["end"], r["label"]) for r in tables.get("rejections", {}).values())
-        state = tables.get("state", {}).get("1", {})
-        return ArticleState(
-            annotations,
-            rejections,
-            position=int(state.get("position", 0)),
-            read=bool(state.get("opened", False)),
-            status=state.get("status", "new"),
-        )
+        self._change(article_id, change)
 
-    # -- reading state ---------------------------------------------------------------------
+    # -- reading and review state ------------------------------------------------------------
+
+    def _set_state(self, article_id: str, fields: dict[str, Any]) -> None:
+        def change(db: TinyDB, article: Article, state: ArticleState) -> None:
+            db.table("state").upsert(Document(fields, doc_id=1))
+
+        self._change(article_id, change, review=False)
 
     def position(self, article_id: str) -> int:
         """Where the reader left the article (a character offset)."""
         return self.article_state(article_id).position
 
     def set_position(self, article_id: str, offset: int) -> None:
-        """Remember where the reader is in an article, and that it has been opened."""
-        with self.locked():
-            self._annotation_db(article_id).table("state").upsert(
-                Document({"position": int(offset), "opened": True}, doc_id=1)
-            )
+        """Remember where the reader is in an article, and when they were there."""
+        if not _is_int(offset) or offset < 0:
+            raise ValueError(f"a reading position must be an offset, not {offset!r}")
+        self._set_state(article_id, {"position": offset, "opened_at": now()})
 
-    def next_to_review(self, after: str | None = None) -> str | None:
-        """The next article to review (status new or in progress) after `after` in the library's
-        order (newest first), wrapping round; None when every article is done or ignored."""
-        ids = [s.id for s in self.summaries()]
-        if after in ids:
-            start = ids.index(after) + 1
-            ids = ids[start:] + ids[:start]
-        for article_id in ids:
-            if article_id != after and self.article_state(article_id).status in ("new", "in_progress"):
-                return article_id
-        return None
-
-    def articles_containing(self, phrase: str) -> list[str]:
-        """Ids of the articles whose text contains `phrase` exactly (case-sensitive)."""
-        return [i for i in self.ids() if phrase and phrase in self.get(i).text]
+    def set_read(self, article_id: str, read: bool = True) -> None:
+        """Mark an article read (or unread)."""
+        self._set_state(article_id, {"read": bool(read)})
 
     def set_status(self, article_id: str, status: ReviewStatus) -> None:
         """Set an article's review status (new, in_progress, done or ignored)."""
         if status not in REVIEW_STATUSES:
             raise ValueError(f"unknown review status {status!r} (one of {', '.join(REVIEW_STATUSES)})")
-        with self.locked():
-            self._annotation_db(article_id).table("state").upsert(Document({"status": status}, doc_id=1))
+        self._set_state(article_id, {"status": status})
+
+    # -- checking --------------------------------------------------------------------------
+
+    def check(self) -> CheckReport:
+        """Compare every store file with the catalog; one line per file that cannot be read
+        and per disagreement. Reads every file: linear in the library."""
+        problems: list[str] = []
+        with self._catalog_errors():
+            try:
+                version = self.catalog.version()
+            except sqlite3.DatabaseError as exc:
+                return CheckReport([f"{self.catalog_path}: the catalog is not a database: {exc}"], 0)
+            if version != CATALOG_VERSION:
+                return CheckReport([f"{self.catalog_path}: there is no catalog of version {CATALOG_VERSION}"], 0)
+            catalog = self.catalog
+            pending = catalog.pending()
+            if pending:
+                problems.append(f"{len(pending)} article(s) marked as being written: {', '.join(pending[:5])}")
+            rows = catalog.all_rows()
+            mentions = catalog.all_mentions()
+            stored = self.stored_ids()
+            for article_id in stored:
+                try:
+                    article = self._read_article(article_id)
+                    state = self._read_state(article_id, len(article.text))
+                except StoreError as exc:
+                    problems.append(str(exc))
+                    continue
+                row = rows.pop(article_id, None)
+                if row is None:
+                    problems.append(f"{article_id}: in the files but not in the catalog")
+                    continue
+                expected = summarize(article, state)
+                if row != expected:
+                    fields = [f for f in expected.__slots__ if getattr(row, f) != getattr(expected, f)]
+                    problems.append(f"{article_id}: the catalog's {', '.join(fields)} differ from the files")
+                if set(mentions_in(article, state)) != mentions.get(article_id, set()):
+                    problems.append(f"{article_id}: the catalog's entity mentions differ from the files")
+            for article_id in sorted(rows):
+                problems.append(f"{article_id}: in the catalog but its article file is gone")
+            orphans = sorted(set(self._annotation_file_ids()) - set(stored))
+            for article_id in orphans:
+                problems.append(f"{self._annotations_path(article_id)}: annotations of an article not in the library")
+            problems += [f"{self.catalog_path}: {p}" for p in catalog.index_problems()]
+        return CheckReport(problems, len(stored))
+
+    def _annotation_file_ids(self) -> list[str]:
+        try:
+            with os.scandir(self.annotations_dir) as entries:
+                return [e.name[:-5] for e in entries if e.name.endswith(".json") and not e.name.startswith(".")]
+        except FileNotFoundError:
+            return []
+
+    def repair(self) -> list[str]:
+        """Rebuild the catalog from the files, and remove annotation files of articles that are
+        not in the library; returns what could not be read (those files are left as they are)."""
+        with self.locked(), self._catalog_errors():
+            self._discard_catalog()
+            skipped = self._rebuild()
+            stored = set(self.stored_ids())
+            for article_id in self._annotation_file_ids():
+                if article_id not in stored:
+                    with contextlib.suppress(FileNotFoundError):
+                        self._annotations_path(article_id).unlink()
+            self._synced = True
+        return skipped
+
+    def catalog_facts(self) -> dict[str, str]:
+        """What the catalog records about itself: version, layout, when it was built."""
+        with self._catalog_errors():
+            return self._ready().meta()
+
+
+def _check_label(label: Any) -> None:
+    if not isinstance(label, str) or not label.strip():
+        raise ValueError("a label cannot be empty")
+
+
+def _span_problem(start: Any, end: Any, length: int | None = None) -> str:
+    if not (_is_int(start) and _is_int(end)):
+        return f"span {start!r}-{end!r} is not a pair of offsets"
+    if start == end:
+        return f"span {start}-{end} is empty"
+    if start > end:
+        return f"span {start}-{end} is reversed (the end comes before the start)"
+    return f"span {start}-{end} is outside the text" + (f" (0-{length})" if length is not None else "")
+
+
+def _find(annotations: list[Annotation], annotation_id: str, article_id: str) -> Annotation:
+    prefix = annotation_id.strip().lower()
+    if not prefix:
+        raise LookupError("an annotation id cannot be empty")
+    matches = [a for a in annotations if a.id.startswith(prefix)]
+    if not matches:
+        raise LookupError(f"no annotation {annotation_id!r} in article {article_id}")
+    if len(matches) > 1:
+        raise LookupError(f"annotation id {annotation_id!r} is ambiguous")
+    return matches[0]
 
 
 def _doc_id(annotation_id: str) -> int:
@@ -665,3 +1177,4 @@ def _rejection_id(rejection: Rejection) -> int:
     # A stable integer for the (start, end, label) triple, so rejecting twice stores one record.
     digest = hashlib.sha1(f"{rejection.start}:{rejection.end}:{rejection.label}".encode()).hexdigest()
     return int(digest[:12], 16)
+

@@ -150,14 +150,18 @@ def test_unknown_model_is_one_line(capsys: pytest.CaptureFixture[str], data_dir:
 
 
 def test_corrupt_store_names_the_file_and_leaves_it(capsys: pytest.CaptureFixture[str], seeded: str, data_dir: Path) -> None:
-    index = data_dir / "library.json"
-    index.write_bytes(b'{"reader": {"schema": 1, "kind": "library"}, "tables": {"arti')
-    before = index.read_bytes()
-    for argv in (["list"], ["ingest", str(SEED)], ["tag", seeded, "0", "5", "ORG"]):
+    path = data_dir / "annotations" / f"{seeded}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b'{"reader": {"schema": 1, "kind": "annotations"}, "tables": {"anno')
+    before = path.read_bytes()
+    for argv in (["show", seeded], ["annotations", seeded], ["tag", seeded, "0", "5", "ORG"]):
         status, _, err = run(capsys, *argv)
         assert status == 2, argv
-        assert str(index) in err
-        assert index.read_bytes() == before
+        assert str(path) in err and err.count("\n") == 1
+        assert path.read_bytes() == before
+    # The rest of the library still lists.
+    status, out, _ = run(capsys, "list")
+    assert status == 0 and seeded[:10] in out
 
 
 def test_data_dir_flag_overrides_the_environment(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

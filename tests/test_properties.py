@@ -79,15 +79,20 @@ def test_any_sequence_of_changes_keeps_spans_valid_and_survives_export_import(
             before, changes = set(expected), len(history.done)
             if op[0] == "tag":
                 first, last = sorted((op[1] % len(tokens), op[2] % len(tokens)))
-                made = library.add_annotation(article.id, tokens[first][0], tokens[last][1], op[3])
-                history.record(Added(made))
-                expected.add((made.id, made.start, made.end, made.label))
+                span = (tokens[first][0], tokens[last][1], op[3])
+                made = library.add_annotation(article.id, *span)
+                if any(e[1:] == span for e in expected):  # stored once: nothing changed
+                    assert (made.id, *span) in expected
+                else:
+                    history.record(Added(made))
+                    expected.add((made.id, made.start, made.end, made.label))
             elif op[0] == "relabel" and current:
                 target = current[op[1] % len(current)]
-                library.relabel_annotation(article.id, target.id, op[2])
+                now = library.relabel_annotation(article.id, target.id, op[2])
                 history.record(Relabelled(target, op[2]))
                 expected.discard((target.id, target.start, target.end, target.label))
-                expected.add((target.id, target.start, target.end, op[2]))
+                # Onto a span that already has that label, the two become one.
+                expected.add((now.id, target.start, target.end, op[2]))
             elif op[0] == "delete" and current:
                 target = current[op[1] % len(current)]
                 history.record(Deleted(library.remove_annotation(article.id, target.id)))

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from reader import atomic as atomic_module
 from reader import store as store_module
 from reader.article import Analysis, Article, Draft, Span
-from reader.store import SCHEMA_VERSION, Library, StoreError
+from reader.catalog import CATALOG_VERSION
+from reader.store import SCHEMA_VERSION, STORE_LAYOUT, Library, StoreError
 from reader.text import word_spans
 
 TEXT = [
@@ -53,9 +55,13 @@ def test_every_file_carries_the_schema_version(data_dir: Path) -> None:
     article = make_article()
     library.add(article)
     library.add_annotation(article.id, 0, 10, "GPE")
-    for path in [data_dir / "library.json", *data_dir.glob("*/*.json")]:
+    files = list(data_dir.glob("*/*.json"))
+    assert {p.parent.name for p in files} == {"articles", "annotations"}
+    for path in files:
         header = json.loads(path.read_text())["reader"]
         assert header["schema"] == SCHEMA_VERSION
+    assert library.catalog_facts()["version"] == str(CATALOG_VERSION)
+    assert library.catalog_facts()["store_layout"] == str(STORE_LAYOUT)
 
 
 def test_annotation_roundtrip_relabel_remove_restore(data_dir: Path) -> None:
@@ -126,7 +132,7 @@ def test_remove_deletes_article_and_annotations(data_dir: Path) -> None:
     assert not list(data_dir.glob("*/*.json"))
 
 
-def test_reading_position_marks_the_article_read(data_dir: Path) -> None:
+def test_reading_position_is_kept_and_read_is_its_own_mark(data_dir: Path) -> None:
     library = Library(data_dir)
     article = make_article()
     library.add(article)
@@ -134,7 +140,13 @@ def test_reading_position_marks_the_article_read(data_dir: Path) -> None:
     library.set_position(article.id, 42)
     assert library.position(article.id) == 42
     summary = library.summaries()[0]
-    assert summary.opened is True and summary.position == 42
+    assert summary.opened is True and summary.position == 42 and summary.read is False
+    assert summary.opened_at  # when, for "continue reading"
+    library.set_read(article.id)
+    assert library.summaries()[0].read is True
+    assert library.article_state(article.id).read is True
+    library.set_read(article.id, False)
+    assert library.summaries()[0].read is False
 
 
 @pytest.mark.parametrize(
@@ -154,20 +166,23 @@ def test_corrupt_file_raises_naming_it_and_stays_byte_for_byte(data_dir: Path, c
     assert path.read_bytes() == content
     # The rest of the library still lists.
     assert [s.id for s in library.summaries()] == [article.id]
-    assert any(str(path) in line for line in library.check())
+    assert any(str(path) in line for line in library.check().problems)
 
 
 def test_newer_schema_is_refused(data_dir: Path) -> None:
     library = Library(data_dir)
-    library.add(make_article())
-    index = data_dir / "library.json"
-    data = json.loads(index.read_text())
+    article = make_article()
+    library.add(article)
+    path = data_dir / "articles" / f"{article.id}.json"
+    data = json.loads(path.read_text())
     data["reader"]["schema"] = SCHEMA_VERSION + 1
-    index.write_text(json.dumps(data))
-    before = index.read_bytes()
+    path.write_text(json.dumps(data))
+    before = path.read_bytes()
     with pytest.raises(StoreError, match="newer"):
-        library.summaries()
-    assert index.read_bytes() == before
+        library.get(article.id)
+    with pytest.raises(StoreError, match="newer"):
+        library.add_annotation(article.id, 0, 10, "GPE")
+    assert path.read_bytes() == before
 
 
 def test_failing_write_keeps_the_previous_state(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -182,7 +197,7 @@ def test_failing_write_keeps_the_previous_state(data_dir: Path, monkeypatch: pyt
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(store_module.os, "write", full_disk)
+        patch.setattr(atomic_module.os, "write", full_disk)
         with pytest.raises(StoreError, match="No space left"):
             library.add_annotation(article.id, 11, 20, "ORG")
     assert path.read_bytes() == before
@@ -288,10 +303,10 @@ def test_a_damaged_token_field_is_a_store_error_naming_the_file(data_dir: Path) 
         library.get(article.id)
 
 
-def test_saving_analyses_writes_the_index_once_for_many_articles(
+def test_saving_analyses_writes_each_article_once_and_no_annotation_file(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Reanalysing a library must not rewrite the whole index once per article."""
+    """Reanalysing a library writes each article file once and leaves annotations alone."""
     library = Library(data_dir)
     articles = [make_article([f"Emomali Rahmon spoke in Dushanbe, part {i}."]) for i in range(5)]
     library.add_many(articles)
@@ -302,7 +317,7 @@ def test_saving_analyses_writes_the_index_once_for_many_articles(
     real_write = store_module.write_json_file
     monkeypatch.setattr(store_module, "write_json_file", lambda p, k, t: (writes.append(p), real_write(p, k, t)))
     library.save_analyses(articles)
-    assert sum(p.name == "library.json" for p in writes) == 1
+    assert sorted(writes) == sorted(data_dir / "articles" / f"{a.id}.json" for a in articles)
     assert {s.model for s in library.summaries()} == {"other"}
     assert all(s.entities == 0 for s in library.summaries())
     assert [a.label for a in library.annotations(articles[0].id)] == ["PERSON"]
