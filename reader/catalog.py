@@ -278,6 +278,7 @@ _UNSPACED = (
     "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"  # Hangul
 )
 _UNSPACED_CHAR = re.compile(f"([{_UNSPACED}])")
+_BREAK = re.compile(r"\s*\n\s*")
 _QUERY_PART = re.compile(r'"([^"]*)"?|(\S+)')
 _WORD = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+")
 
@@ -359,12 +360,9 @@ def snippet(text: str, pattern: re.Pattern[str], width: int = 160) -> tuple[str,
     if end < len(text):
         space = text.find(" ", end - 20, end + 20)
         end = space if space >= 0 else end
-    window = text[start:end]
-    prefix = "…" if start else ""
-    suffix = "…" if end < len(text) else ""
-    # Paragraph breaks become spaces; the offsets of the marks shift by the prefix only.
-    line = prefix + window.replace("\n", " ") + suffix
-    marks = [(m.start() + len(prefix), m.end() + len(prefix)) for m in pattern.finditer(window)]
+    # One line: a paragraph break becomes one space.
+    line = ("…" if start else "") + _BREAK.sub(" ", text[start:end]) + ("…" if end < len(text) else "")
+    marks = [m.span() for m in pattern.finditer(line)]
     return line, first, marks
 
 

@@ -133,7 +133,10 @@ def reanalyze(
 
     def texts() -> Iterator[str]:
         for article_id in ids:
-            article = library.get(article_id)
+            try:
+                article = library.get(article_id)
+            except LookupError:
+                continue  # removed since the list was made: nothing to analyse
             waiting.append(article)
             yield article.text
 
@@ -147,7 +150,7 @@ def reanalyze(
         if on_progress:
             on_progress(count, len(ids), article.title or article.id)
         if len(analysed) >= BATCH:
-            library.save_analyses(analysed)
+            count -= len(library.save_analyses(analysed))  # those removed meanwhile
             analysed.clear()
-    library.save_analyses(analysed)
+    count -= len(library.save_analyses(analysed))
     return name, warning, count

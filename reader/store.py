@@ -76,6 +76,7 @@ SCHEMA_VERSION = 1
 STORE_LAYOUT = 2
 _ENVELOPE = "reader"
 _LEGACY_INDEX = "library.json"
+_FOLDER_STAMP = "articles_folder_mtime"
 # Rows the catalog is rebuilt with per transaction: bounds memory at any library size.
 _REBUILD_BATCH = 500
 _T = TypeVar("_T")
@@ -441,12 +442,15 @@ class Library:
         if self.catalog.pending():
             with self.locked():
                 self._repair(self.catalog.pending())
-        files = self._count_files(self.articles_dir)
-        if files != self.catalog.count():
+        if self.catalog.meta().get(_FOLDER_STAMP) != self._folder_stamp():
+            # Article files came or went without this module (by hand, or a killed writer of
+            # an older release): compare the names with the catalog's.
             with self.locked():
                 stored = set(self.stored_ids())
                 known = set(self.catalog.ids())
                 self._repair(sorted(stored ^ known))
+                with self.catalog.transaction() as tx:
+                    self._stamp_folder(tx)
 
     def _discard_catalog(self) -> None:
         self.catalog.close()
@@ -454,13 +458,16 @@ class Library:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{self.catalog_path}{suffix}")
 
-    @staticmethod
-    def _count_files(folder: Path) -> int:
+    def _folder_stamp(self) -> str:
+        """The articles folder's modification time: it changes whenever a file comes or goes."""
         try:
-            with os.scandir(folder) as entries:
-                return sum(1 for e in entries if e.name.endswith(".json") and not e.name.startswith("."))
+            return str(self.articles_dir.stat().st_mtime_ns)
         except FileNotFoundError:
-            return 0
+            return "none"
+
+    def _stamp_folder(self, tx: sqlite3.Connection) -> None:
+        """Record the articles folder as this write left it (in the write's transaction)."""
+        self.catalog.set_meta(tx, _FOLDER_STAMP, self._folder_stamp())
 
     def _rebuild(self) -> list[str]:
         """Make the catalog anew from the files (under the lock); returns the files skipped."""
@@ -485,6 +492,7 @@ class Library:
         with self.catalog.transaction() as tx:
             self.catalog.set_meta(tx, "built_at", now())
             self.catalog.set_meta(tx, "store_layout", str(STORE_LAYOUT))
+            self._stamp_folder(tx)
         with contextlib.suppress(FileNotFoundError):
             (self.root / _LEGACY_INDEX).unlink()  # the index the catalog replaces
         return skipped
@@ -651,6 +659,7 @@ class Library:
                     for article in new:
                         catalog.put(tx, summarize(article, state), mentions_in(article, state), article=article)
                     catalog.clear_pending(tx, (a.id for a in new))
+                    self._stamp_folder(tx)
             except BaseException:
                 for path in written:
                     with contextlib.suppress(OSError):
@@ -686,6 +695,7 @@ class Library:
                 for article, state in present:
                     catalog.put(tx, summarize(article, state), mentions_in(article, state), article=article)
                 catalog.clear_pending(tx, (a.id for a, _ in present))
+                self._stamp_folder(tx)
         return gone
 
     def remove(self, article_id: str) -> None:
@@ -721,6 +731,7 @@ class Library:
                 for article_id, article in known:
                     catalog.delete(tx, article_id, article)
                 catalog.clear_pending(tx, (i for i, _ in known))
+                self._stamp_folder(tx)
 
     # -- the library list ------------------------------------------------------------------
 
