@@ -9,7 +9,6 @@ import stat
 from reader.ingest.decode import gunzip
 from reader.ingest.errors import IngestError
 
-
 # The one list of file names reader reads, by suffix: a folder walk picks up exactly these
 # (also gzipped: `page.html.gz`), and a file named on the command line is parsed as its
 # suffix says (any other file is sniffed).

@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 from reader.article import Draft
 from reader.ingest.dates import parse_date
 from reader.ingest.errors import IngestError
-from reader.ingest.plaintext import (
+from reader.ingest.furniture import (
     drop_footer,
     is_advert_marker,
     looks_like_names,
