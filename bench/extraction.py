@@ -102,6 +102,8 @@ def byline_matches(found: str | None, expected: str) -> bool:
 def first_found(text: str, first: str) -> bool:
     """True when the opening words of the body (up to 60 characters) are in the text."""
     flat = re.sub(r"\W+", "", normal(text))
+    # The first paragraph only: suites join paragraphs with runs of spaces or newlines.
+    first = re.split(r"\n|\s{2,}", first.strip())[0]
     opening = re.sub(r"\W+", "", normal(first))[:60]
     return opening in flat
 
