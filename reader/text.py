@@ -95,6 +95,8 @@ _KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d"
 _SOUTHEAST = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
 _UNSPACED = re.compile(f"[{_HAN}{_KANA}]|[{_SOUTHEAST}]+")
 _HAN_OR_KANA = re.compile(f"[{_HAN}{_KANA}]")
+# Ideographic and full-width punctuation: between characters, it is not a word of its own.
+_WIDE_PUNCTUATION = re.compile("[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]")
 # Reading speeds: words a minute on a screen for spaced scripts, characters a minute for
 # Chinese and Japanese (about 260 for Chinese text, more where kana dominate; 260 is the
 # cautious figure).
@@ -116,7 +118,7 @@ def _unspaced_counts(text: str) -> tuple[int, int, str]:
             words += math.ceil(len(run) / SOUTHEAST_LETTERS_PER_WORD)
     if not characters and not words:
         return 0, 0, text
-    return characters, words, _UNSPACED.sub(" ", text)
+    return characters, words, _WIDE_PUNCTUATION.sub(" ", _UNSPACED.sub(" ", text))
 
 
 def count_words(text: str) -> int:

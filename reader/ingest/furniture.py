@@ -73,6 +73,10 @@ _READING_TIME = re.compile(
 _RELATIVE_TIME = re.compile(
     r"^(?:\d+|an?|one)\s+(?:second|minute|min|hour|hr|day|week|month|year)s?\s+ago$", re.I
 )
+# A clock time on its own ("12:04 GMT", "9.30am"): an update stamp, never a headline.
+_CLOCK = re.compile(r"^\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5}(?:[+-]\d{1,2})?)?$", re.I)
+# "Kenji Watanabe, Tokyo — 3 April 2025": a name, a place, a date, the way wires print them.
+_NAME_PLACE = re.compile(r"^(?P<name>[^,]{3,60}),\s*(?P<place>[^,]{2,40})$")
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved\.?$", re.I)
 _BYLINE = re.compile(
     r"^(?:by|written\s+by|words\s+by|reported\s+by|story\s+by|posted\s+by|authors?:)\s+(?P<rest>.+)$",
@@ -209,8 +213,11 @@ def _read_meta_line(line: str) -> _LineMeta | None:
         if _is_site_notice(piece):
             continue
         updated = _UPDATED.match(piece)
-        if updated and (find_date(piece) or _RELATIVE_TIME.match(piece[updated.end() :])):
-            continue  # a modification date is not the publication date
+        rest = piece[updated.end() :].strip() if updated else ""
+        if updated and (find_date(piece) or _RELATIVE_TIME.match(rest) or _CLOCK.match(rest)):
+            continue  # a modification date or time is not the publication date
+        if _CLOCK.match(piece):
+            continue
         published = _PUBLISHED.match(piece)
         if published and parse_date(piece[published.end() :]):
             meta.date = meta.date or parse_date(piece[published.end() :])
@@ -225,8 +232,20 @@ def _read_meta_line(line: str) -> _LineMeta | None:
             continue
         if meta.byline and len(piece.split()) <= 4 and looks_like_names(piece):
             continue  # the byline's newsroom or role: "By Jane Doe | Reuters"
+        dateline = _NAME_PLACE.match(piece)
+        if dateline and meta.byline is None and _dated_line(line):
+            name = dateline.group("name").strip()
+            if 2 <= len(name.split()) <= 4 and looks_like_names(name) and looks_like_names(dateline.group("place")):
+                meta.byline = name
+                continue
         return None
     return meta
+
+
+def _dated_line(line: str) -> bool:
+    """True when a line's last piece is a date: "..., Tokyo — 3 April 2025"."""
+    pieces = [p for p in _SEPARATORS.split(line.strip()) if p.strip()]
+    return len(pieces) >= 2 and parse_date(pieces[-1].strip(" ,;")) is not None
 
 
 def _is_label(piece: str) -> bool:

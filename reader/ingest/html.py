@@ -306,6 +306,7 @@ def _plain_blocks(tree: Any) -> list[tuple[str, str]]:
 # at 256 levels (and the text below is lost), and trafilatura walks trees recursively.
 MAX_DEPTH = 200
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^>]*?(/?)>")
+_BOXES = frozenset({"div", "span", "section", "font", "center", "b", "i", "em", "strong", "main"})
 _VOID = frozenset(
     "area base br col embed hr img input link meta param source track wbr".split()
 )
@@ -328,24 +329,34 @@ def flatten_deep_nesting(text: str) -> str:
             break
     if deepest <= MAX_DEPTH:
         return text
+    # Below MAX_DEPTH, the boxes (div, span, section, ...) go and their content stays; the
+    # tags that give text its shape (p, h1, li, article) are kept.
     out: list[str] = []
     depth = 0
     last = 0
+    opened: list[tuple[str, bool]] = []
     for match in _TAG.finditer(text):
         closing, name, self_closing = match.groups()
+        name = name.lower()
         out.append(text[last : match.start()])
         last = match.end()
-        if name.lower() in _VOID or self_closing:
+        if name in _VOID or self_closing:
             out.append(match.group())
             continue
-        if closing:
-            depth -= 1
-            if depth < MAX_DEPTH:
+        if not closing:
+            kept = depth < MAX_DEPTH or name not in _BOXES
+            opened.append((name, kept))
+            if kept:
+                depth += 1
                 out.append(match.group())
-        else:
-            if depth < MAX_DEPTH:
+            continue
+        if opened and opened[-1][0] == name:
+            _name, kept = opened.pop()
+            if kept:
+                depth -= 1
                 out.append(match.group())
-            depth += 1
+        elif depth < MAX_DEPTH:
+            out.append(match.group())
     out.append(text[last:])
     return "".join(out)
 
