@@ -25,7 +25,7 @@ CHINESE = (
     "<p>他在星期二的答问大会开始之际在其演说中道歉，但强调他在违章建筑问题上没有隐瞒的意图。</p>"
     "<p>泛民主派议员们普遍指责他撒谎，要求他马上辞职下台，亲北京阵营议员则欢迎他道歉。</p>"
     "</article><footer>© 2012 新闻网</footer></body></html>"
-).encode("utf-8")
+).encode()
 
 
 def test_chinese_page_is_read_not_refused() -> None:
