@@ -18,12 +18,24 @@ from pathlib import PurePath
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from reader.text import article_id, join_paragraphs, paragraph_bounds, word_spans
+from reader.text import (
+    article_id,
+    count_words,
+    paragraph_bounds,
+    reading_minutes,
+    tidy_paragraph,
+    word_spans,
+)
 
 # spaCy's numeric entity labels; anything else the model finds is an entity.
 NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
 # A numeric token that no entity covers.
 NUM_LABEL = "NUM"
+# The model an analysis records when no entity recogniser ran: the text's language has no
+# pipeline installed, so only numbers were found.
+NO_ENTITY_MODEL = "none"
+# Model names that find dates and numbers but no people, places or organisations.
+_NO_ENTITIES = frozenset({NO_ENTITY_MODEL, "rules:en"})
 
 SpanKind = Literal["entity", "number"]
 AnnotationSource = Literal["manual", "model"]
@@ -247,6 +259,11 @@ class Analysis:
         t = self.tokens
         return t[0::2], t[1::2]
 
+    @property
+    def finds_entities(self) -> bool:
+        """False when no entity recogniser produced this analysis (numbers only)."""
+        return self.model not in _NO_ENTITIES
+
     def spans(self) -> list[Span]:
         """Entities and numbers together, in text order (by start, the longer first)."""
         return in_text_order(self.entities + self.numbers)
@@ -275,9 +292,19 @@ class Analysis:
         )
 
 
+# What a paragraph is in its source: plain text, a heading, a list item, a block quote or a
+# table row. Kept so the reader can show structure; plain paragraphs are the default.
+ParagraphKind = Literal["text", "heading", "item", "quote", "row"]
+PLAIN: ParagraphKind = "text"
+PARAGRAPH_KINDS: frozenset[str] = frozenset({"text", "heading", "item", "quote", "row"})
+
+
 @dataclass(slots=True)
 class Draft:
-    """An article as ingestion found it, before it has an id or an analysis."""
+    """An article as ingestion found it, before it has an id or an analysis.
+
+    `kinds`, when given, holds one `ParagraphKind` per paragraph; empty means all plain.
+    """
 
     paragraphs: list[str]
     source: str
@@ -286,10 +313,24 @@ class Draft:
     date: str | None = None  # ISO 8601, a day ("2024-03-26") or a full timestamp
     site: str | None = None
     url: str | None = None  # where the article lives on the web, when known
+    kinds: list[str] = field(default_factory=list)
+    language: str | None = None  # ISO 639-1, detected from the text
+
+    def blocks(self) -> tuple[list[str], list[str]]:
+        """The stored paragraphs (tidy, none empty) and the kind of each, in step."""
+        kinds = self.kinds if len(self.kinds) == len(self.paragraphs) else []
+        paragraphs: list[str] = []
+        kept: list[str] = []
+        for i, paragraph in enumerate(self.paragraphs):
+            tidy = tidy_paragraph(paragraph)
+            if tidy:
+                paragraphs.append(tidy)
+                kept.append(kinds[i] if kinds and kinds[i] in PARAGRAPH_KINDS else PLAIN)
+        return paragraphs, kept
 
     def text(self) -> str:
         """The stored text: clean paragraphs separated by blank lines."""
-        return join_paragraphs(self.paragraphs)
+        return "\n\n".join(self.blocks()[0])
 
 
 @dataclass(slots=True)
@@ -306,11 +347,15 @@ class Article:
     url: str | None = None
     ingested_at: str = ""
     analysis: Analysis | None = None
+    language: str | None = None  # ISO 639-1 code, as detected at ingest; None if unknown
+    # One ParagraphKind per paragraph, or empty when every paragraph is plain text.
+    kinds: list[str] = field(default_factory=list)
 
     @classmethod
     def from_draft(cls, draft: Draft, ingested_at: str = "") -> Article:
         """A new article from an ingestion draft; its id comes from its text."""
-        text = draft.text()
+        paragraphs, kinds = draft.blocks()
+        text = "\n\n".join(paragraphs)
         return cls(
             id=article_id(text),
             text=text,
@@ -321,12 +366,30 @@ class Article:
             site=draft.site,
             url=draft.url,
             ingested_at=ingested_at,
+            language=draft.language,
+            kinds=kinds if any(k != PLAIN for k in kinds) else [],
         )
 
     @property
     def words(self) -> int:
-        """How many words the text has."""
-        return len(self.text.split())
+        """How many words the text has; in Chinese and Japanese, each character is one."""
+        return count_words(self.text)
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes a reader needs for the text, at least one."""
+        return reading_minutes(self.text)
+
+    def entity_note(self) -> str | None:
+        """Why the article shows no model entities, when that is so: "no entity model for zh"."""
+        if self.analysis is None or self.analysis.finds_entities:
+            return None
+        return f"no entity model for {self.language or 'this language'}"
+
+    def paragraph_kinds(self) -> list[str]:
+        """The kind of each paragraph ("text" when the source marked none)."""
+        count = len(self.paragraphs())
+        return self.kinds if len(self.kinds) == count else [PLAIN] * count
 
     def paragraphs(self) -> list[tuple[int, int]]:
         """Character bounds of each paragraph."""
@@ -371,6 +434,7 @@ class Article:
             "site": self.site,
             "url": self.url,
             "words": self.words,
+            "language": self.language,
             "ingested_at": self.ingested_at,
             "model": self.analysis.model if self.analysis else None,
             "model_version": self.analysis.version if self.analysis else None,
@@ -378,7 +442,7 @@ class Article:
 
     def to_record(self) -> dict[str, Any]:
         """The stored form."""
-        return {
+        record: dict[str, Any] = {
             "id": self.id,
             "text": self.text,
             "source": self.source,
@@ -388,8 +452,13 @@ class Article:
             "site": self.site,
             "url": self.url,
             "ingested_at": self.ingested_at,
+            "language": self.language,
             "analysis": self.analysis.to_record() if self.analysis else None,
         }
+        if any(kind != PLAIN for kind in self.kinds):
+            # Only then: a store of plain articles stays as it was.
+            record["kinds"] = list(self.kinds)
+        return record
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Article:
@@ -406,4 +475,18 @@ class Article:
             url=record.get("url"),
             ingested_at=record.get("ingested_at", ""),
             analysis=Analysis.from_record(analysis) if analysis else None,
+            language=_optional_str(record.get("language")),
+            kinds=_kinds(record.get("kinds")),
         )
+
+
+def _optional_str(value: Any) -> str | None:
+    """A stored string field, or None when it is missing or not a string."""
+    return value if isinstance(value, str) and value else None
+
+
+def _kinds(value: Any) -> list[str]:
+    """Stored paragraph kinds; anything unknown reads as plain, a wrong shape as none."""
+    if not isinstance(value, list):
+        return []
+    return [k if isinstance(k, str) and k in PARAGRAPH_KINDS else PLAIN for k in value]

@@ -46,7 +46,9 @@ def cmd_open(args: argparse.Namespace, library: Library, config: Config) -> int:
     """Open the app; the first start with an empty library ingests the bundled seed article."""
     if not library.ids():
         seeds = paths.bundled("seeds")
-        report = _ingest(library, [str(seeds)], model=args.model or config.model, jobs=1, quiet=True)
+        report = _ingest(
+            library, [str(seeds)], model=args.model or config.model, models=config.models, jobs=1, quiet=True
+        )
         if not report.ok:
             for name, reason in report.failed:
                 _err(f"{name}: {reason}")
@@ -58,7 +60,13 @@ def cmd_open(args: argparse.Namespace, library: Library, config: Config) -> int:
 
 
 def _ingest(
-    library: Library, inputs: list[str], *, model: str | None, jobs: int, quiet: bool
+    library: Library,
+    inputs: list[str],
+    *,
+    model: str | None,
+    jobs: int,
+    quiet: bool,
+    models: dict[str, str] | None = None,
 ) -> Any:
     from reader import pipeline
 
@@ -68,6 +76,7 @@ def _ingest(
             library,
             inputs,
             model=model,
+            models=models,
             jobs=jobs,
             stdin=sys.stdin.buffer if "-" in inputs else None,
             on_progress=progress.update,
@@ -80,7 +89,12 @@ def _ingest(
 def cmd_ingest(args: argparse.Namespace, library: Library, config: Config) -> int:
     """Ingest files, folders, URLs or stdin; analyse the new articles once."""
     report = _ingest(
-        library, args.inputs, model=args.model or config.model, jobs=args.jobs, quiet=args.json
+        library,
+        args.inputs,
+        model=args.model or config.model,
+        models=config.models,
+        jobs=args.jobs,
+        quiet=args.json,
     )
     for name, reason in report.failed:
         _err(f"{name}: {reason}")
@@ -88,18 +102,22 @@ def cmd_ingest(args: argparse.Namespace, library: Library, config: Config) -> in
         _out(
             json.dumps(
                 {
+                    "results": [r.to_json() for r in report.results],
                     "added": report.added,
                     "duplicates": report.duplicates,
                     "failed": [{"input": n, "reason": r} for n, r in report.failed],
                     "model": report.model,
+                    "models": report.models,
                 },
                 indent=2,
+                ensure_ascii=False,
             )
         )
     else:
-        for name, article_id, title, duplicate in report.found:
-            what = "already in library" if duplicate else "added"
-            _out(f"{what}: {article_id[:10]}  {title or '(untitled)'}  [{name}]")
+        for result in report.results:
+            if result.status != "failed" and result.id:
+                what = "already in library" if result.status == "already there" else "added"
+                _out(f"{what}: {result.id[:10]}  {result.title or '(untitled)'}  [{result.input}]")
         _out(
             f"{len(report.added)} added, {len(report.duplicates)} already in library, "
             f"{len(report.failed)} failed (model: {report.model})",
@@ -358,7 +376,12 @@ def cmd_reanalyze(args: argparse.Namespace, library: Library, config: Config) ->
     progress = _Progress(enabled=True)
     with progress:
         name, warning, count = pipeline.reanalyze(
-            library, ids, model=args.model or config.model, jobs=args.jobs, on_progress=progress.update
+            library,
+            ids,
+            model=args.model or config.model,
+            models=config.models,
+            jobs=args.jobs,
+            on_progress=progress.update,
         )
     if warning:
         _err(f"warning: {warning}")

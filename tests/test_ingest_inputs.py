@@ -306,7 +306,7 @@ def test_public_api() -> None:
     assert signature.parameters["max_bytes"].default == 20 * 1024 * 1024
     assert signature.parameters["timeout"].default == 15.0
     assert signature.parameters["stdin"].default is None
-    assert [f for f in Result.__dataclass_fields__] == ["input", "draft", "error"]
+    assert [f for f in Result.__dataclass_fields__] == ["input", "draft", "error", "done", "total"]
 
 
 def test_a_megabyte_paragraph_is_refused_in_one_line(tmp_path) -> None:

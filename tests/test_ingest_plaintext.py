@@ -8,7 +8,8 @@ import pytest
 
 from reader.ingest import ingest_inputs
 from reader.ingest.dates import find_date, parse_date
-from reader.ingest.plaintext import parse_plaintext, split_byline, split_paragraphs
+from reader.ingest.furniture import split_byline
+from reader.ingest.plaintext import parse_plaintext, split_paragraphs
 from reader.text import is_safe
 from tests.conftest import SEED
 

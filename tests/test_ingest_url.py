@@ -239,3 +239,98 @@ def test_connection_refused() -> None:
         port = probe.getsockname()[1]
     result = fetch(f"http://127.0.0.1:{port}/x", timeout=2)
     assert result.error == "connection refused"
+
+
+# ---- one deadline for the whole fetch (issue 9) -------------------------------------------
+
+
+def _slow_server(responder):  # noqa: ANN001, ANN202
+    """A one-connection-at-a-time server on 127.0.0.1 that answers with `responder(socket)`;
+    it stops by itself after 20 s."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(20)
+    stop = threading.Event()
+
+    def serve() -> None:
+        try:
+            connection, _ = listener.accept()
+        except OSError:
+            return
+        with connection:
+            connection.recv(65536)
+            try:
+                responder(connection, stop)
+            except OSError:
+                pass  # the client hung up, as it should
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}/page", listener, stop
+
+
+def _drip(data: bytes, every: float):  # noqa: ANN202
+    def responder(connection, stop) -> None:  # noqa: ANN001
+        for i in range(len(data)):
+            if stop.wait(every):
+                return
+            connection.sendall(data[i : i + 1])
+
+    return responder
+
+
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 400\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    "responder",
+    [
+        pytest.param(lambda c, s: (c.sendall(HEAD), _drip(b"x" * 400, 1.0)(c, s)), id="body-1-byte-a-second"),
+        pytest.param(
+            lambda c, s: (
+                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"),
+                _drip(b"1\r\nx\r\n" * 50, 0.3)(c, s),
+            ),
+            id="chunked-body-trickling",
+        ),
+        pytest.param(
+            lambda c, s: (
+                c.sendall(b"HTTP/1.1 200 OK\r\n"),
+                [None for _ in range(30) if not s.wait(0.5) and c.sendall(b"X-Slow: 1\r\n") is None],
+            ),
+            id="headers-trickling",
+        ),
+        pytest.param(_drip(b"HTTP/1.1 200 OK\r\n" * 10, 1.0), id="status-line-1-byte-a-second"),
+    ],
+)
+def test_a_slow_server_ends_at_the_deadline(responder, no_proxy) -> None:  # noqa: ANN001
+    """Whatever the server trickles, the fetch ends at its one deadline with one line."""
+    url, listener, stop = _slow_server(responder)
+    try:
+        started = time.monotonic()
+        result = fetch(url, timeout=1.5)
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        listener.close()
+    assert result.error == "timed out after 1.5 s"
+    assert elapsed < 2.5
+
+
+def test_a_stalled_fetch_is_cancelled_from_another_thread(no_proxy) -> None:  # noqa: ANN001
+    """Setting the cancel event ends a stalled fetch within a second (the app quitting)."""
+    url, listener, stop = _slow_server(lambda c, s: s.wait(20))
+    cancel = threading.Event()
+    threading.Timer(0.5, cancel.set).start()
+    try:
+        started = time.monotonic()
+        result = fetch(url, timeout=30, cancel=cancel)
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        listener.close()
+    assert result.error == "cancelled"
+    assert elapsed < 1.5

@@ -2,7 +2,8 @@
 
 `ingest_inputs` never raises for a bad input: each input that fails gives one Result with
 a clear `error`, so that the CLI can report it and go on with the rest. Every string in a
-draft has passed through reader.text's cleaning, because article text is untrusted.
+draft has passed through reader.text's cleaning, because article text is untrusted. Each
+folder is walked once, up front, so progress can count the files it holds.
 """
 
 from __future__ import annotations
@@ -10,22 +11,25 @@ from __future__ import annotations
 import os
 import re
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from reader.article import Draft
-from reader.ingest.decode import declared_charset, decode_bytes
+from reader.ingest.decode import declared_charset, decode_bytes, utf16_codec
 from reader.ingest.errors import IngestError
-from reader.ingest.files import read_file, size_error
+from reader.ingest.files import kind_of_path, read_file, size_error
 from reader.ingest.folder import walk_folder
+from reader.ingest.language import detect_language
 from reader.text import clean_line
 
 __all__ = ["IngestError", "Result", "expand_inputs", "ingest_bytes", "ingest_inputs", "sniff_kind"]
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 STDIN_SOURCE = "<stdin>"
-# A paragraph longer than this is a data dump or a minified blob, not prose.
+# A paragraph longer than this is a data dump or a minified blob, not prose. (Unrelated to
+# nlp.PIECE_CHARS, the length the analysis cuts any long text into.)
 MAX_PARAGRAPH_CHARS = 100_000
 # How a paragraph that reads as prose ends, quotes and brackets aside.
 _SENTENCE_ENDS = (".", "!", "?", "…", "。")
@@ -34,13 +38,11 @@ _CLOSERS = "\"'»”’)]"
 
 def _is_sentence(paragraph: str) -> bool:
     """Four words or more ending in a full stop, question or exclamation mark."""
-    return paragraph.rstrip(_CLOSERS).endswith(_SENTENCE_ENDS) and len(paragraph.split(None, 4)) >= 4
+    if not paragraph.rstrip(_CLOSERS).endswith(_SENTENCE_ENDS):
+        return False
+    # Four words, or in a script without spaces about as many characters as four words.
+    return len(paragraph.split(None, 4)) >= 4 or len(paragraph) >= 12
 
-_KIND_BY_SUFFIX = {
-    ".txt": "text", ".text": "text",
-    ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown", ".mkd": "markdown",
-    ".html": "html", ".htm": "html", ".xhtml": "html", ".shtml": "html",
-}  # fmt: skip
 _HTML_START = re.compile(
     r"\A\s*(?:<!--.*?-->\s*|<\?xml[^>]*>\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
 )
@@ -64,6 +66,8 @@ class Result:
     input: str  # what to name in messages: the path, the URL or "-"
     draft: Draft | None = None
     error: str | None = None
+    done: int = 0  # how many inputs (files of folders counted one by one) are read so far
+    total: int = 0  # and how many there are
 
     @property
     def ok(self) -> bool:
@@ -87,12 +91,6 @@ def sniff_kind(text: str) -> str:
     return "text"
 
 
-def kind_of_path(path: str) -> str | None:
-    """The kind a file name promises ("html", "markdown", "text"), or None to sniff."""
-    name = path.lower().removesuffix(".gz")
-    return _KIND_BY_SUFFIX.get(os.path.splitext(name)[1])
-
-
 def ingest_bytes(
     data: bytes,
     source: str,
@@ -107,6 +105,12 @@ def ingest_bytes(
     `charset` is one the transport declared (HTTP); `empty` is the error for blank input.
     Raises IngestError when the bytes hold no article.
     """
+    wide = utf16_codec(data, charset)
+    if wide:
+        # UTF-16 without a byte-order mark: every other byte is NUL, so neither the byte
+        # sniffing below nor the binary check can read it; decode it first.
+        data = data.decode(wide, errors="replace").encode("utf-8")
+        charset = "utf-8"
     head = data[:8192].decode("latin-1")
     # A name or a media type can be wrong: a page saved as .txt, plain words sent as HTML.
     if kind == "text" and _HTML_START.match(head):
@@ -149,23 +153,42 @@ def ingest_bytes(
 
         host = urlsplit(url).hostname
         draft.site = host.removeprefix("www.") if host else None
-    # File names and URLs are untrusted too: a name in a downloaded folder can hold escapes.
-    draft.source = clean_line(draft.source)
-    draft.url = clean_line(draft.url) or None if draft.url else None
-    draft.site = clean_line(draft.site) or None if draft.site else None
+    _clean_fields(draft)
+    draft.language = detect_language(draft.paragraphs, draft.title)
     return draft
+
+
+def _clean_fields(draft: Draft) -> None:
+    """Every metadata string cleaned once more, whichever rule found it: a page's JSON-LD can
+    hold lone surrogates or escapes, and a file name in a downloaded folder can too."""
+    draft.source = clean_line(draft.source)
+    for name in ("title", "byline", "date", "site", "url"):
+        value = getattr(draft, name)
+        setattr(draft, name, (clean_line(value) or None) if isinstance(value, str) else None)
+
+
+def _is_folder(item: str) -> bool:
+    return item != "-" and not is_url(item) and os.path.isdir(item)
+
+
+def _work(inputs: Iterable[str]) -> list[tuple[str, str | None]]:
+    """Every input to read as `(input, error)`, each folder walked once into its files.
+
+    A folder with no article file stands for itself with its error, so it counts once.
+    """
+    work: list[tuple[str, str | None]] = []
+    for item in inputs:
+        if _is_folder(item):
+            found = [(entry.path, entry.error) for entry in walk_folder(item)]
+            work.extend(found or [(item, "no article files in folder")])
+        else:
+            work.append((item, None))
+    return work
 
 
 def expand_inputs(inputs: Iterable[str]) -> list[str]:
     """The inputs with every folder replaced by the article files in it (to count progress)."""
-    expanded: list[str] = []
-    for item in inputs:
-        if item != "-" and not is_url(item) and os.path.isdir(item):
-            # An empty folder still gives one Result (its error), so it still counts once.
-            expanded.extend([entry.path for entry in walk_folder(item)] or [item])
-        else:
-            expanded.append(item)
-    return expanded
+    return [item for item, _error in _work(inputs)]
 
 
 def _read_stdin(stdin: BinaryIO, max_bytes: int) -> bytes:
@@ -185,7 +208,13 @@ def _read_stdin(stdin: BinaryIO, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-def _ingest_one(item: str, stdin: BinaryIO | None, max_bytes: int, timeout: float) -> Draft:
+def _ingest_one(
+    item: str,
+    stdin: BinaryIO | None,
+    max_bytes: int,
+    timeout: float,
+    cancel: threading.Event | None,
+) -> Draft:
     """The article behind one input that is not a folder; IngestError when there is none."""
     if item == "-":
         data = _read_stdin(stdin if stdin is not None else sys.stdin.buffer, max_bytes)
@@ -193,7 +222,7 @@ def _ingest_one(item: str, stdin: BinaryIO | None, max_bytes: int, timeout: floa
     if is_url(item):
         from reader.ingest.url import fetch_url  # http.client and ssl load only for URLs
 
-        fetched = fetch_url(item, max_bytes=max_bytes, timeout=timeout)
+        fetched = fetch_url(item, max_bytes=max_bytes, timeout=timeout, cancel=cancel)
         kind = fetched.kind
         if kind in (None, "text") and kind_of_path(fetched.url.split("?")[0]) == "markdown":
             kind = "markdown"  # servers often send .md files as text/plain
@@ -207,14 +236,22 @@ def _ingest_one(item: str, stdin: BinaryIO | None, max_bytes: int, timeout: floa
     return ingest_bytes(data, os.path.abspath(item), kind=kind_of_path(item))
 
 
-def _attempt(item: str, stdin: BinaryIO | None, max_bytes: int, timeout: float) -> Result:
+def _attempt(
+    item: str,
+    stdin: BinaryIO | None,
+    max_bytes: int,
+    timeout: float,
+    cancel: threading.Event | None,
+) -> Result:
     """One Result for one input, whatever happens while reading it."""
     try:
-        return Result(item, _ingest_one(item, stdin, max_bytes, timeout))
+        return Result(item, _ingest_one(item, stdin, max_bytes, timeout, cancel))
     # Reasons can quote what a server or a file said (an HTTP reason phrase, an exception
     # message), so they are cleaned like any other untrusted text before they are shown.
     except IngestError as error:
         return Result(item, error=clean_line(error.reason))
+    except RecursionError:
+        return Result(item, error="nested too deeply to read")
     except Exception as error:  # noqa: BLE001
         # A parser bug on one odd page must not stop a batch of hundreds: report and go on.
         return Result(item, error=clean_line(f"unexpected error: {type(error).__name__}: {error}"))
@@ -226,22 +263,18 @@ def ingest_inputs(
     stdin: BinaryIO | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     timeout: float = 15.0,
+    cancel: threading.Event | None = None,
 ) -> Iterator[Result]:
     """One Result per article found, or per input that failed, in the order given.
 
     Inputs are file paths, folder paths (walked recursively), http(s) URLs, or "-" for
-    stdin (`stdin`, default sys.stdin.buffer). Never raises for a bad input.
+    stdin (`stdin`, default sys.stdin.buffer). Never raises for a bad input. Setting `cancel`
+    ends the run before the next input, and aborts a URL being fetched.
     """
-    for item in inputs:
-        if item != "-" and not is_url(item) and os.path.isdir(item):
-            found = False
-            for entry in walk_folder(item):
-                found = True
-                if entry.error:
-                    yield Result(entry.path, error=entry.error)
-                else:
-                    yield _attempt(entry.path, stdin, max_bytes, timeout)
-            if not found:
-                yield Result(item, error="no article files in folder")
-        else:
-            yield _attempt(item, stdin, max_bytes, timeout)
+    work = _work(inputs)
+    for done, (item, error) in enumerate(work, start=1):
+        if cancel is not None and cancel.is_set():
+            return
+        result = Result(item, error=error) if error else _attempt(item, stdin, max_bytes, timeout, cancel)
+        result.done, result.total = done, len(work)
+        yield result

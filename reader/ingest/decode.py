@@ -48,6 +48,34 @@ def declared_charset(data: bytes) -> str | None:
     return match.group(1).decode("ascii").lower() if match else None
 
 
+def utf16_codec(data: bytes, declared: str | None = None) -> str | None:
+    """"utf-16-le" or "utf-16-be" for UTF-16 text without a byte-order mark, else None.
+
+    Known by its NUL bytes: text in the Latin, Greek or Cyrillic ranges has one in every
+    pair, always on the same side; a declaration (`charset=utf-16`) lowers the bar for
+    scripts that have fewer. A BOM is left to `decode_bytes`.
+    """
+    head = data[:1024]
+    if len(head) < 4 or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    pairs = len(head) // 2
+    even = head[0 : pairs * 2 : 2].count(0)
+    odd = head[1 : pairs * 2 : 2].count(0)
+    wide = bool(declared) and declared.lower().replace("_", "-").startswith("utf-16")
+    share = 0.2 if wide else 0.6
+    if odd >= pairs * share and even <= pairs * 0.02:
+        codec = "utf-16-le"
+    elif even >= pairs * share and odd <= pairs * 0.02:
+        codec = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data[: len(data) // 2 * 2].decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return codec if _mostly_text(text) else None
+
+
 def _codec(name: str | None) -> str | None:
     """Python's codec for a declared charset name, or None when Python does not know it."""
     if not name:
@@ -55,6 +83,10 @@ def _codec(name: str | None) -> str | None:
     try:
         codec = codecs.lookup(name.strip().strip("\"'")).name
     except LookupError:
+        return None
+    if codec.startswith(("utf-16", "utf-32")):
+        # Bytes that reach here are not UTF-16 (`utf16_codec` found no NUL pattern): the
+        # declaration is wrong, as browsers assume when a page's <meta> says so.
         return None
     # Browsers read latin-1 and ASCII declarations as windows-1252 (the WHATWG encoding
     # standard), and real pages labelled so do use its curly quotes in 0x80-0x9f.

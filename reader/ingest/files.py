@@ -1,4 +1,5 @@
-"""Local files: checked before reading (existence, kind, size), read with a cap."""
+"""Local files: which kind a name promises, checked before reading (existence, kind, size),
+read with a cap."""
 
 from __future__ import annotations
 
@@ -7,6 +8,21 @@ import stat
 
 from reader.ingest.decode import gunzip
 from reader.ingest.errors import IngestError
+
+# The one list of file names reader reads, by suffix: a folder walk picks up exactly these
+# (also gzipped: `page.html.gz`), and a file named on the command line is parsed as its
+# suffix says (any other file is sniffed).
+KIND_BY_SUFFIX = {
+    ".txt": "text", ".text": "text",
+    ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown", ".mkd": "markdown",
+    ".html": "html", ".htm": "html", ".xhtml": "html", ".shtml": "html",
+}  # fmt: skip
+
+
+def kind_of_path(path: str) -> str | None:
+    """The kind a file name promises ("html", "markdown", "text"), or None to sniff."""
+    name = path.lower().removesuffix(".gz")
+    return KIND_BY_SUFFIX.get(os.path.splitext(name)[1])
 
 
 def size_error(size: int | None, max_bytes: int) -> str:

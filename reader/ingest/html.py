@@ -15,12 +15,14 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from reader.article import Draft
-from reader.ingest.dates import parse_date
+from reader.ingest.credits import clean_byline, headline_from_title, is_newsroom
+from reader.ingest.dates import find_date, parse_date
 from reader.ingest.errors import IngestError
-from reader.ingest.plaintext import (
-    drop_footer,
+from reader.ingest.furniture import (
+    footer_start,
     is_advert_marker,
     looks_like_names,
+    split_byline,
     strip_leading_meta,
 )
 from reader.text import clean_line, tidy_paragraph
@@ -124,8 +126,9 @@ def page_metadata(tree: Any, base_url: str | None = None) -> dict[str, str | lis
             date = parse_date(element.get("datetime") or element.get("content") or "")
             if date:
                 break
-    if not authors:
-        authors = [meta[k] for k in _AUTHOR_META if meta.get(k)][:1]
+    meta_authors = [meta[k] for k in _AUTHOR_META if meta.get(k)][:1] or [
+        v for k, v in meta.items() if k.endswith(("byline", ".author")) and v.strip()
+    ][:1]
 
     canonical = tree.xpath('//link[translate(@rel, "CANONICAL", "canonical")="canonical"]/@href')
     url = canonical[0].strip() if canonical else meta.get("og:url")
@@ -137,7 +140,9 @@ def page_metadata(tree: Any, base_url: str | None = None) -> dict[str, str | lis
         "headline": headline,
         "og_title": meta.get("og:title") or meta.get("twitter:title"),
         "title": title[0].text_content() if title else None,
-        "authors": authors,
+        "article_authors": authors,
+        "meta_authors": meta_authors,
+        "publisher": publisher or meta.get("dc.publisher") or meta.get("publisher"),
         "date": date,
         "site": meta.get("og:site_name")
         or publisher
@@ -154,40 +159,19 @@ def _types(obj: dict[str, Any]) -> list[str]:
     return [value] if isinstance(value, str) else [t for t in value or [] if isinstance(t, str)]
 
 
-def _byline(candidates: list[str]) -> str | None:
-    """One byline from author strings: "By " dropped, duplicates and placeholders removed."""
-    names: list[str] = []
-    for candidate in candidates:
-        for part in re.split(r"\s*;\s*|\s*\|\s*", candidate):
-            part = clean_line(re.sub(r"^(?:\w+\s+)?by\s+", "", clean_line(part), flags=re.I))
-            if not part or part.casefold() in _NOT_AUTHORS or re.match(r"https?://|@", part):
-                continue
-            if part.casefold() not in {n.casefold() for n in names}:
-                names.append(part)
-    return ", ".join(names) or None
-
-
-def _visible_byline(tree: Any) -> str | None:
-    """The byline printed on the page (an element marked as byline or author), if it reads as names."""
+def _visible_bylines(tree: Any) -> list[str]:
+    """The bylines printed on the page (elements marked as byline or author) that read as
+    names, in page order."""
+    found: list[str] = []
     for element in tree.xpath(
         '//*[@rel="author" or @itemprop="author" or contains(@class, "byline")'
         ' or contains(concat(" ", @class, " "), " author")][not(self::meta)][not(self::link)]'
     ):
         text = clean_line(element.text_content())
-        text = re.sub(r"^by\s+", "", text, flags=re.I)
+        text = re.sub(r"^(?:story\s+)?by\s+", "", text, flags=re.I)
         if text and looks_like_names(text) and text.casefold() not in _NOT_AUTHORS:
-            return text
-    return None
-
-
-def _site_from_title(title: str, site: str | None) -> str:
-    """A `<title>` without the " | Site Name" or " - Site Name" it usually ends with."""
-    parts = re.split(r"\s+[|\-–—:•·]\s+", title)
-    if len(parts) > 1 and (
-        site is None or parts[-1].casefold() == site.casefold() or len(parts[-1]) < len(parts[0])
-    ):
-        return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
-    return title
+            found.append(text)
+    return found[:10]
 
 
 def _element_text(element: Any) -> str:
@@ -209,49 +193,331 @@ def _element_text(element: Any) -> str:
     return "".join(parts)
 
 
-def body_paragraphs(body: Any) -> list[str]:
-    """Paragraphs from trafilatura's body tree: each block, list item and table row its own."""
-    paragraphs: list[str] = []
-
-    def add(element: Any) -> None:
+def body_blocks(body: Any) -> list[tuple[str, str]]:
+    """`(kind, text)` blocks from trafilatura's body tree: each block, list item and table row
+    its own, with its kind (heading, item, quote, row or plain text)."""
+    blocks: list[tuple[str, str]] = []
+    # An explicit stack, not recursion: lists nest as deep as a page cares to.
+    stack: list[tuple[Any, str]] = [(element, "text") for element in reversed(body)]
+    while stack:
+        element, inherited = stack.pop()
         tag = element.tag
         if tag == "list":
-            for item in element.findall("item"):
-                paragraphs.append(_element_text(item))
-                for nested in item.findall("list"):
-                    add(nested)
+            for item in reversed(element.findall("item")):
+                for nested in reversed(item.findall("list")):
+                    stack.append((nested, inherited))
+                stack.append((_Text(item), "item"))
         elif tag == "table":
             for row in element.iter("row"):
                 cells = [" ".join(_element_text(c).split()) for c in row.findall("cell")]
-                paragraphs.append(" | ".join(c for c in cells if c))
-        elif (
-            tag == "quote" and len(element) and all(c.tag in ("p", "list", "head") for c in element)
-        ):
-            for child in element:
-                add(child)
+                blocks.append(("row", " | ".join(c for c in cells if c)))
+        elif tag == "quote" and len(element) and all(c.tag in ("p", "list", "head") for c in element):
+            stack.extend((child, "quote") for child in reversed(element))
+        elif isinstance(element, _Text):
+            blocks.append((inherited, _element_text(element.element)))
+        elif tag in _CONTAINERS and any(child.tag in _BLOCK_TAGS for child in element):
+            # trafilatura's fallback extractors hand back HTML containers, not its own
+            # blocks: read their blocks one by one, and loose text between them too.
+            if element.text and element.text.strip():
+                blocks.append((inherited, element.text))
+            for child in reversed(element):
+                if child.tail and child.tail.strip():
+                    stack.append((_Loose(child.tail), inherited))
+                stack.append((child, inherited))
+        elif isinstance(element, _Loose):
+            blocks.append((inherited, element.text))
+        elif tag in ("head", "h1", "h2", "h3", "h4", "h5", "h6"):
+            blocks.append(("heading", _element_text(element)))
+        elif tag in ("ul", "ol"):
+            for item in reversed(element.findall("li")):
+                stack.append((_Text(item), "item"))
+        elif tag == "blockquote":
+            blocks.append(("quote", _element_text(element)))
+        elif tag == "quote":
+            blocks.append(("quote", _element_text(element)))
         elif tag != "graphic":
-            paragraphs.append(_element_text(element))
-
-    for element in body:
-        add(element)
-    return [p for p in (tidy_paragraph(p) for p in paragraphs) if p]
+            blocks.append((inherited if inherited != "text" else "text", _element_text(element)))
+    return [(k, p) for k, p in ((k, tidy_paragraph(p)) for k, p in blocks) if p]
 
 
-def _plain_blocks(tree: Any) -> list[str]:
+_CONTAINERS = frozenset({"div", "section", "article", "main", "body", "span", "font", "center"})
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
+     "blockquote", "table", "pre", "head", "list", "quote"}
+)  # fmt: skip
+
+
+class _Loose:
+    """Text between two blocks of a container."""
+
+    __slots__ = ("text",)
+    tag = "loose"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class _Text:
+    """A list item to be read as text (its nested lists are read on their own)."""
+
+    __slots__ = ("element",)
+    tag = "item"
+
+    def __init__(self, element: Any) -> None:
+        self.element = element
+
+
+def body_paragraphs(body: Any) -> list[str]:
+    """The paragraphs of trafilatura's body tree, without their kinds."""
+    return [text for _, text in body_blocks(body)]
+
+
+_BLOCK = (
+    "self::p or self::h1 or self::h2 or self::h3 or self::h4 or self::li or self::blockquote"
+    " or self::pre"
+)
+_OUTSIDE = "self::nav or self::header or self::footer or self::aside or self::form"
+_KIND_OF_TAG = {"h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "li": "item",
+                "blockquote": "quote"}  # fmt: skip
+
+
+def _plain_blocks(tree: Any) -> list[tuple[str, str]]:
     """Text blocks outside navigation, when trafilatura found none; [] unless there is prose.
 
-    Only a page with at least one real paragraph (five words or more in a <p>) counts, so
-    that a page of links and buttons is still reported as having no article.
+    Only a page with at least one real paragraph (five words, or in a script without spaces
+    twenty characters, in a <p>) counts, so that a page of links and buttons is still
+    reported as having no article.
     """
-    block = "self::p or self::h1 or self::h2 or self::h3 or self::h4 or self::li or self::blockquote or self::pre"
-    outside = "self::nav or self::header or self::footer or self::aside or self::form"
     # Outermost blocks only, so that a <p> inside an <li> is not read twice.
     blocks = tree.xpath(
-        f"//body//*[{block}][not(ancestor::*[{outside}])][not(ancestor::*[{block}])]"
+        f"//body//*[{_BLOCK}][not(ancestor::*[{_OUTSIDE}])][not(ancestor::*[{_BLOCK}])]"
     )
-    paragraphs = [tidy_paragraph(b.text_content()) for b in blocks]
-    has_prose = any(b.tag == "p" and len(b.text_content().split()) >= 5 for b in blocks)
-    return [p for p in paragraphs if p] if has_prose else []
+    has_prose = any(
+        b.tag == "p" and (len(b.text_content().split()) >= 5 or len(b.text_content().strip()) >= 20)
+        for b in blocks
+    )
+    if not has_prose:
+        return []
+    found = [(_KIND_OF_TAG.get(b.tag, "text"), tidy_paragraph(b.text_content())) for b in blocks]
+    return [(k, p) for k, p in found if p]
+
+
+# Pages nested deeper than this are flattened before parsing: lxml stops building the tree
+# at 256 levels (and the text below is lost), and trafilatura walks trees recursively.
+MAX_DEPTH = 200
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^>]*?(/?)>")
+_BOXES = frozenset({"div", "span", "section", "font", "center", "b", "i", "em", "strong", "main"})
+_VOID = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+
+
+def flatten_deep_nesting(text: str) -> str:
+    """The page with every start and end tag below MAX_DEPTH removed, text kept; pages less
+    deep (all real ones) come back unchanged."""
+    if text.count("<") < MAX_DEPTH * 2:
+        return text
+    depth = 0
+    deepest = 0
+    for match in _TAG.finditer(text):
+        closing, name, self_closing = match.groups()
+        if name.lower() in _VOID or self_closing:
+            continue
+        depth += -1 if closing else 1
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+    if deepest <= MAX_DEPTH:
+        return text
+    # Below MAX_DEPTH, the boxes (div, span, section, ...) go and their content stays; the
+    # tags that give text its shape (p, h1, li, article) are kept.
+    out: list[str] = []
+    depth = 0
+    last = 0
+    opened: list[tuple[str, bool]] = []
+    for match in _TAG.finditer(text):
+        closing, name, self_closing = match.groups()
+        name = name.lower()
+        out.append(text[last : match.start()])
+        last = match.end()
+        if name in _VOID or self_closing:
+            out.append(match.group())
+            continue
+        if not closing:
+            kept = depth < MAX_DEPTH or name not in _BOXES
+            opened.append((name, kept))
+            if kept:
+                depth += 1
+                out.append(match.group())
+            continue
+        if opened and opened[-1][0] == name:
+            _name, kept = opened.pop()
+            if kept:
+                depth -= 1
+                out.append(match.group())
+        elif depth < MAX_DEPTH:
+            out.append(match.group())
+    out.append(text[last:])
+    return "".join(out)
+
+
+# Containers a page marks as its article's body or standfirst.
+_ARTICLE_CONTAINER = (
+    "ancestor::*[self::article or @itemprop='articleBody' or @itemprop='articlebody'"
+    " or contains(@class, 'article') or contains(@class, 'story') or contains(@class, 'entry')"
+    " or contains(@class, 'post') or contains(@id, 'article') or contains(@id, 'story')][1]"
+)
+_LEAD_WORDS = 8
+
+
+def _with_lead(tree: Any, kept: list[tuple[str, str]], title: str | None) -> list[tuple[str, str]]:
+    """`kept` with the lead paragraph the extractor dropped put back: prose in the same
+    article container as the first kept paragraph, printed before it ("SAN FRANCISCO (AP) —
+    ..."), never a caption or a teaser outside the article."""
+    first = next((p for k, p in kept if k == "text"), None)
+    if first is None:
+        return kept
+    probe = first[:40]
+    anchor = next(
+        (e for e in tree.iter("p") if probe and probe in " ".join(e.text_content().split())), None
+    )
+    if anchor is None:
+        return kept
+    containers = anchor.xpath(_ARTICLE_CONTAINER)
+    if not containers:
+        return kept
+    have = {p for _, p in kept}
+
+    def is_lead(text: str) -> bool:
+        return (
+            text not in have
+            and len(text.split()) >= _LEAD_WORDS
+            and text.rstrip("\"'”’)").endswith((".", "!", "?", "…", "。"))
+        )
+
+    lead: list[tuple[str, str]] = []
+    for element in containers[0].iter("p"):
+        if element is anchor:
+            break
+        text = tidy_paragraph(element.text_content())
+        if is_lead(text) and not element.xpath(
+            f"ancestor::*[{_OUTSIDE} or self::figure or self::figcaption]"
+        ):
+            lead.append(("text", text))
+    # A lead printed as bare text just before the first paragraph, outside any <p>.
+    for sibling in anchor.itersiblings(preceding=True):
+        tail = tidy_paragraph(sibling.tail or "")
+        if tail and is_lead(tail):
+            lead.append(("text", tail))
+            break
+        if sibling.tag == "p" or len(lead) > 3:
+            break
+    return lead + kept
+
+
+def _headings(tree: Any) -> list[str]:
+    """The text of the page's top headings (its h1s, else its h2s)."""
+    found = tree.xpath("//body//h1") or tree.xpath("//body//h2")
+    return [clean_line(h.text_content()) for h in found[:8] if h.text_content().strip()]
+
+
+# How many lines of text after the headline may still be the byline and dateline.
+_HEADLINE_ZONE_LINES = 25
+
+
+def headline_zone(tree: Any, title: str | None) -> list[str]:
+    """The short lines printed between the page's headline and its first prose: where a
+    byline and a dateline sit. Empty when the page has no heading to anchor on."""
+    headings = tree.xpath("//body//h1") or tree.xpath("//body//h2")
+    if not headings:
+        return []
+    anchor = headings[0]
+    if title:
+        wanted = " ".join(title.split()).casefold()
+        texts = [" ".join(h.text_content().split()).casefold() for h in headings]
+        exact = [h for h, t in zip(headings, texts, strict=True) if t == wanted]
+        near = [
+            h
+            for h, t in zip(headings, texts, strict=True)
+            if len(t) >= 8 and (t in wanted or wanted in t)
+        ]
+        if not exact and not near:
+            return []  # the page's headings are its logo and sections, not the headline
+        anchor = (exact or near)[0]
+    lines: list[str] = []
+    # A few short lines just above the headline too: some pages print the byline there.
+    for text in anchor.xpath("preceding::text()[normalize-space()][position() <= 4]"):
+        line = clean_line(str(text))
+        if len(line) <= 160:
+            lines.append(line)
+    for text in anchor.xpath("following::text()[normalize-space()]"):
+        parent = text.getparent()
+        if parent is not None and parent.tag in ("script", "style", "noscript"):
+            continue
+        line = clean_line(str(text))
+        if len(line) > 160 or len(lines) >= _HEADLINE_ZONE_LINES + 4:
+            break  # prose: the article has begun
+        lines.append(line)
+    # Text split over inline elements ("By <a>Jane Doe</a>") is read joined too.
+    return lines + [" ".join(lines[i : i + 3]) for i in range(len(lines))]
+
+
+def _zone_byline(zone: list[str]) -> str | None:
+    """A "By ..." line in the headline zone."""
+    for line in zone:
+        byline = split_byline(line)
+        if byline and byline[0]:
+            return byline[0]
+    return None
+
+
+# A dateline is a date with little else on its line: a label, a time, a place.
+_DATELINE_SLACK = 30
+
+
+def _zone_date(zone: list[str]) -> str | None:
+    """A dateline in the headline zone: a full date written out (never a bare year), on a
+    line of its own, not a date a sentence mentions."""
+    for line in zone[:_HEADLINE_ZONE_LINES]:
+        if _COPYRIGHT_LINE.search(line):
+            continue
+        found = find_date(line)
+        if found and len(line) - (found.end - found.start) <= _DATELINE_SLACK:
+            return found.iso
+    return None
+
+
+# Classes and ids of the boxes beside an article: their authors wrote other stories.
+_ASIDE_MARKS = ("related", "sidebar", "dont_miss", "promo", "teaser", "recommend", "popular", "more-")
+
+
+def _in_aside(tree: Any, name: str) -> bool:
+    """True when the first person of a byline is printed only inside a box beside the article."""
+    person = name.split(",")[0].strip()
+    if not person or "'" in person or '"' in person:
+        return False
+    places = tree.xpath(f'//body//text()[contains(., "{person}")]')
+    if not places:
+        return False
+    for place in places:
+        element = place.getparent()
+        marks = " ".join(
+            f"{a.get('class', '')} {a.get('id', '')}".lower()
+            for a in element.iterancestors()
+        ) + f" {element.get('class', '')} {element.get('id', '')}".lower()
+        if not any(mark in marks for mark in _ASIDE_MARKS):
+            return False
+    return True
+
+
+_COPYRIGHT_LINE = re.compile(r"©|\(c\)|copyright", re.I)
+
+
+def _named_in(name: str, zone: list[str]) -> bool:
+    """True when every person of a byline is printed in the headline zone."""
+    text = " ".join(zone).casefold()
+    people = [p.strip() for p in name.split(",") if p.strip()]
+    return bool(people) and all(p.casefold() in text for p in people)
 
 
 def parse_html(text: str, source: str, url: str | None = None) -> Draft:
@@ -267,11 +533,13 @@ def parse_html(text: str, source: str, url: str | None = None) -> Draft:
     if not _DOCUMENT.search(text[:4096]):
         # A pasted fragment ("<p>...</p>"): trafilatura expects a whole document.
         text = f"<html><body>{text}</body></html>"
+    text = flatten_deep_nesting(text)
     tree = load_html(text)
     if tree is None:
         raise IngestError("no article text found in HTML")
     stated = page_metadata(tree, url)
-    printed_byline = _visible_byline(tree)
+    headings = _headings(tree)
+    printed_bylines = _visible_bylines(tree)
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -280,6 +548,9 @@ def parse_html(text: str, source: str, url: str | None = None) -> Draft:
         include_tables=True,
         include_images=False,
         include_links=False,
+        # Dates from the page's markup only: a text search finds copyright years and the
+        # dates of sidebar links.
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
 
     def found(name: str) -> str | None:
@@ -288,45 +559,52 @@ def parse_html(text: str, source: str, url: str | None = None) -> Draft:
         return value if isinstance(value, str) and value.strip() else None
 
     body = getattr(document, "body", None)
-    paragraphs = body_paragraphs(body) if body is not None else []
-    if not paragraphs:
+    blocks = body_blocks(body) if body is not None else []
+    if not any(kind == "text" for kind, _ in blocks):
         # trafilatura gives up on some short or oddly built pages; plain blocks may still be
         # an article.
         fallback = load_html(text)
-        paragraphs = _plain_blocks(fallback) if fallback is not None else []
-    # Extractors keep the odd "By ..." or date line above the text, and advert labels in it.
-    lead = strip_leading_meta([p for p in paragraphs if not is_advert_marker(p)])
-    paragraphs = drop_footer(lead.body)
+        blocks = _plain_blocks(fallback) if fallback is not None else []
+    blocks = [(k, p) for k, p in blocks if not is_advert_marker(p)]
+    # Extractors keep the odd "By ..." or date line above the text.
+    lead = strip_leading_meta([p for _, p in blocks])
+    kept = [blocks[i] for i in lead.kept]
+    kept = kept[: footer_start([p for _, p in kept])]
 
-    headline = stated["headline"]
-    # A JSON-LD headline cut short for search engines ("...") is worse than the page's own.
-    if headline and str(headline).rstrip().endswith(("...", "…")):
-        headline = None
-    title = headline or found("title") or stated["og_title"]
-    # trafilatura's site name before og:site_name: some sites put a section there ("U.S.").
-    site = found("sitename") or stated["site"]
-    if not title and stated["title"]:
-        title = _site_from_title(clean_line(str(stated["title"])), str(site) if site else None)
-    author = found("author")
-    byline = (
-        _byline([author] if author else [])
-        or _byline(list(stated["authors"] or []))
-        or printed_byline
-        or lead.byline
-    )
-    found_date = found("date")
-    date = stated["date"] or (parse_date(found_date) if found_date else None) or lead.date
     found_url = found("url")
     page_url = stated["url"] or (found_url if found_url and is_web_url(found_url) else None) or url
-    if not site and page_url:
-        host = urlsplit(str(page_url)).hostname
-        site = host.removeprefix("www.") if host else None
-    if title and paragraphs and paragraphs[0].casefold() == clean_line(str(title)).casefold():
-        paragraphs = paragraphs[1:]  # the page's <h1>, already the title
-    if not paragraphs:
+    host = urlsplit(str(page_url)).hostname if page_url else None
+    # trafilatura's site name before og:site_name: some sites put a section there ("U.S.").
+    site = found("sitename") or stated["site"]
+    sites = [str(s) for s in (site, stated["site"], stated["publisher"], found("sitename")) if s]
+    # A byline may be the newsroom's name ("BBC News"), never the publishing company's.
+    byline_sites = [str(s) for s in (stated["publisher"],) if s]
+
+    title = _title(stated, found("title"), headings, sites, host)
+    zone = headline_zone(tree, title)
+    byline = _choose_byline(
+        tree, stated, found("author"), printed_bylines, zone, lead.byline, byline_sites, host
+    )
+    if title and stated["headline"] is None:
+        # A title that still ends with the author's name ("... - Maggie Haberman").
+        title = headline_from_title(title, headings=headings, sites=sites, host=host, byline=byline)
+    found_date = found("date")
+    date = (
+        stated["date"]
+        or (parse_date(found_date) if found_date else None)
+        or _zone_date(zone)
+        or lead.date
+    )
+    if not site and host:
+        site = host.removeprefix("www.")
+    kept = _with_lead(tree, kept, title)
+    if title and kept and kept[0][1].casefold() == clean_line(str(title)).casefold():
+        kept = kept[1:]  # the page's <h1>, already the title
+    if not kept:
         raise IngestError("no article text found in HTML")
     return Draft(
-        paragraphs=paragraphs,
+        paragraphs=[p for _, p in kept],
+        kinds=[k for k, _ in kept],
         source=source,
         title=clean_line(str(title)) or None if title else None,
         byline=byline,
@@ -334,3 +612,57 @@ def parse_html(text: str, source: str, url: str | None = None) -> Draft:
         site=clean_line(str(site)) or None if site else None,
         url=clean_line(str(page_url)) or None if page_url else None,
     )
+
+
+def _title(
+    stated: dict[str, Any], extracted: str | None, headings: list[str], sites: list[str], host: str | None
+) -> str | None:
+    """The headline: the article's structured headline, else the best title the page gives,
+    without the site's name."""
+    headline = stated["headline"]
+    # A JSON-LD headline cut short for search engines ("...") is worse than the page's own.
+    if headline and str(headline).rstrip().endswith(("...", "…")):
+        headline = None
+        stated["headline"] = None
+    title = headline
+    if not title:
+        raw = extracted or stated["og_title"] or stated["title"]
+        if raw:
+            title = headline_from_title(str(raw), headings=headings, sites=sites, host=host, byline=None)
+    return title
+
+
+def _choose_byline(
+    tree: Any,
+    stated: dict[str, Any],
+    extracted: str | None,
+    printed: list[str],
+    zone: list[str],
+    lead: str | None,
+    sites: list[str],
+    host: str | None,
+) -> str | None:
+    """The byline: the article's structured author, then author markup, then a byline line
+    near the headline, then trafilatura's guess when the page prints that name by the
+    headline; each cut to the people it names."""
+    structured = clean_byline(", ".join(stated["article_authors"] or []) or None, host=None)
+    if structured and not is_newsroom(structured):
+        return structured
+    meta = clean_byline(", ".join(stated["meta_authors"] or []) or None, sites=sites, host=host)
+    if meta and not is_newsroom(meta):
+        return meta
+    for candidate in printed:
+        cleaned = clean_byline(candidate, sites=sites, host=host)
+        # Author markup counts where the article is: a sidebar story has its author too.
+        if cleaned and (_named_in(cleaned, zone) if zone else not _in_aside(tree, cleaned)):
+            return cleaned
+    for candidate in (lead, _zone_byline(zone)):
+        cleaned = clean_byline(candidate, sites=sites, host=host)
+        if cleaned:
+            return cleaned
+    guess = clean_byline(extracted, sites=sites, host=host)
+    if guess and (_named_in(guess, zone) if zone else not _in_aside(tree, guess)):
+        return guess
+    # A newsroom alone ("AP", "BBC News") when the page names no person; the publisher's
+    # own name only then too.
+    return structured or meta or clean_byline(", ".join(stated["meta_authors"] or []) or None)

@@ -1,109 +1,20 @@
-"""Plain-text articles, including the dumps scrapers leave: page furniture, title, byline, body.
+"""Plain-text articles, including the dumps scrapers leave: paragraphs split, then the header
+and footer read by the furniture rules.
 
-A scraped dump usually opens with a header zone before the prose starts: site furniture
-("Last update: ...", "Newsroom logo", "Home | World | Sport", a stray "None" where a template
-printed an empty field), the title, a byline with a date ("By Vusala Abbasova March 26, 2024"),
-a photo caption. The rules below look only at that zone (and a few closing lines for
-"Share this article" and the like), so that the same words inside the article are kept.
+Structure the text marks is kept: a line that starts with a bullet is a list item, one that
+starts with ">" a quote, one that starts with "#" (the way people write headings in plain
+text) a heading.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from reader.article import Draft
-from reader.ingest.dates import find_date, parse_date
+from reader.ingest.furniture import read_header
 from reader.text import clean, clean_line, tidy_paragraph
 
-# The header zone: how many lines at the top may be title candidates (furniture lines do
-# not count, up to HEADER_LIMIT lines in all).
-HEADER_ZONE = 12
-HEADER_LIMIT = 40
-# How many paragraphs at the end may be sharing buttons, tags and copyright lines.
-FOOTER_ZONE = 5
-
-# Values that templates print when a field is empty; never article text on their own.
-_STRAY_VALUES = frozenset({"none", "null", "undefined", "nan", "nil", "[object object]", "n/a"})
-# Interface labels scraped with the page; compared with a whole line or piece, lower-cased.
-_INTERFACE = frozenset(
-    {
-        "ad", "advertisement", "advertising", "sponsored", "sponsored content",
-        "skip to content", "skip to main content", "menu", "main menu", "open menu",
-        "close menu", "navigation", "toggle navigation", "search", "share", "share this",
-        "share this article", "share this story", "share article", "tweet", "email", "print",
-        "save", "bookmark", "subscribe", "subscribe now", "sign in", "sign up", "log in",
-        "login", "register", "newsletter", "follow us", "read more", "continue reading",
-        "listen", "listen to this article", "comments", "comment", "view comments",
-        "related", "related articles", "related stories", "more stories", "recommended",
-        "trending", "home", "back to top", "accept cookies", "cookie settings", "cookies",
-        "close", "image", "photo", "video", "watch", "play", "copy link", "copied",
-        "share full article", "leave a comment", "leave a reply", "post a comment",
-        "add a comment", "no comments",
-    }
-)  # fmt: skip
-_ADVERT = re.compile(
-    r"^(?:advertisement|advertising|ad|sponsored(?: content)?"
-    r"|(?:story|article) continues below(?: (?:this )?advertisement)?)[.:]?$",
-    re.I,
-)
-# Labels printed before a value that the scrape split off onto lines of their own.
-_LABEL = re.compile(
-    r"^(?:published|updated|posted|last updated|modified|date|share|"
-    r"(?:image|media|photo|video|picture)\s+(?:source|caption|credit)s?\b.*"
-    r"|(?:illustration|photograph|photo|image|video|graphic)s?\s+(?:by|via|courtesy of)\s.{0,60})$",
-    re.I,
-)
-_CAPTION_LABEL = re.compile(r"^(?:image|media|photo|video|picture)\s+caption\b\W*$", re.I)
-_SEPARATORS = re.compile(r"\s+[|•·]\s+|\s+[—–]\s+")
-_MENU_SEPARATORS = re.compile(r"\s*[|•·>»/]\s*")
-_UPDATED = re.compile(
-    r"^(?:last\s+)?(?:updated?|modified|edited|changed)(?:\s+(?:on|at))?\s*[:\-–—]?\s*", re.I
-)
-_PUBLISHED = re.compile(
-    r"^(?:first\s+)?(?:published|posted|released|date|dated)(?:\s+(?:on|at))?\s*[:\-–—]?\s*",
-    re.I,
-)
-_READING_TIME = re.compile(
-    r"^(?:reading\s+time:?\s*)?(?:about\s+)?\d+(?::\d{2})?\s*(?:-\s*)?(?:min(?:ute)?s?|m)"
-    r"(?:\s+read(?:ing)?)?(?:\s+time)?$",
-    re.I,
-)
-_RELATIVE_TIME = re.compile(
-    r"^(?:\d+|an?|one)\s+(?:second|minute|min|hour|hr|day|week|month|year)s?\s+ago$", re.I
-)
-_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved\.?$", re.I)
-_BYLINE = re.compile(
-    r"^(?:by|written\s+by|words\s+by|reported\s+by|story\s+by|posted\s+by|authors?:)\s+(?P<rest>.+)$",
-    re.I,
-)
-# Lower-case words that may sit inside a person's name or a list of names.
-_NAME_PARTICLES = frozenset(
-    "and & de da das do dos di del della der den van von la le du bin ibn al el y of the".split()
-)
-# A caption that ends with a credit: "... religion. / AFP", "(AP Photo/Jane Doe)", "Photo: X".
-_CAPTION = re.compile(
-    r"\s[/|]\s*(?i:photo:?\s*)?[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*){0,3}\s*$"
-    r"|\((?:[A-Z]+\s+)?(?i:photo)\b[^)]*\)\s*$"
-    r"|^(?i:photo|image|picture|photograph|credit|caption)\s*:"
-)
-_SITE_NOTICE = re.compile(
-    r"^(?:tags|topics|filed under|categories|more on|related)\s*:"
-    r"|\b(?:our standards|editorial (?:standards|guidelines|policy)|trust principles"
-    r"|terms of (?:use|service)|privacy policy|all rights reserved|cookie policy)\b",
-    re.I,
-)
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
-
-
-@dataclass(slots=True)
-class Header:
-    """What the header zone of an article told: title, byline, date, and the body left over."""
-
-    title: str | None = None
-    byline: str | None = None
-    date: str | None = None
-    body: list[str] = field(default_factory=list)
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -136,274 +47,48 @@ def split_paragraphs(text: str) -> list[str]:
     return paragraphs
 
 
-def is_stray_value(line: str) -> bool:
-    """True for an empty template field printed as text: "None", "null", "undefined"."""
-    return line.strip().strip(".:").lower() in _STRAY_VALUES
+# How plain text marks its structure at the start of a line.
+_ITEM_MARK = re.compile(r"^(?:[-*+•●▪◦‣·–]|\d{1,3}[.)])\s+(?=\S)")
+_QUOTE_MARK = re.compile(r"^>+\s*")
+_HEADING_MARK = re.compile(r"^#{1,6}\s+(?=\S)")
+# A subheading inside the body: a short line of a few words without closing punctuation,
+# between paragraphs of prose.
+_SUBHEADING_WORDS = 10
 
 
-def is_advert_marker(line: str) -> bool:
-    """True for an advertisement slot's label, which scrapers leave anywhere in the body."""
-    return bool(_ADVERT.match(line.strip()))
+def paragraph_kind(paragraph: str) -> tuple[str, str]:
+    """The kind a plain-text paragraph marks itself as, and its text without the mark."""
+    for pattern, kind in ((_HEADING_MARK, "heading"), (_QUOTE_MARK, "quote"), (_ITEM_MARK, "item")):
+        match = pattern.match(paragraph)
+        if match and paragraph[match.end() :].strip():
+            return kind, paragraph[match.end() :]
+    return "text", paragraph
 
 
-def _is_interface(piece: str) -> bool:
-    """True for a scraped button or label, a logo's alt text, a reading time or a copyright."""
-    words = " ".join(re.sub(r"[^\w\s&/]", " ", piece.lower()).split())
-    if not words or words in _INTERFACE:
-        return True
-    if len(words.split()) <= 6 and re.search(r"\blogos?$|\blogo image$|\bicon$", words):
-        return True
-    if re.match(
-        r"^(?:share|follow us|follow|subscribe|sign up|listen)\s+(?:on|to|for|via)\b", words
-    ):
-        return len(words.split()) <= 8
-    if _READING_TIME.match(piece.strip()) or _RELATIVE_TIME.match(piece.strip()):
-        return True
-    return bool(_COPYRIGHT.search(piece.strip())) and len(piece) <= 120
-
-
-def _is_menu(line: str) -> bool:
-    """True for a navigation bar or breadcrumb: three or more short items and no sentence."""
-    items = [item for item in _MENU_SEPARATORS.split(line) if item.strip()]
-    if len(items) < 3 or not _MENU_SEPARATORS.search(line):
+def _is_subheading(paragraphs: list[str], kinds: list[str], i: int) -> bool:
+    """A short unpunctuated line with prose on both sides is a heading inside the body."""
+    line = paragraphs[i]
+    if kinds[i] != "text" or not 0 < i < len(paragraphs) - 1:
         return False
-    if find_date(line):
+    if len(line.split()) > _SUBHEADING_WORDS or _SENTENCE_END.search(line) or line.endswith((":", ",")):
         return False
-    return all(len(item.split()) <= 4 and not _SENTENCE_END.search(item) for item in items)
-
-
-def looks_like_names(text: str) -> bool:
-    """True when `text` reads as one or more names: capitalised words and name particles."""
-    words = re.findall(r"[^\s,;]+", text)
-    if not 1 <= len(words) <= 12:
+    if not line[:1].isupper():
         return False
-    for word in words:
-        bare = word.strip(".'’\"()")
-        if not bare or bare.lower() in _NAME_PARTICLES:
-            continue
-        if not (bare[0].isupper() or bare[0].isdigit()):
-            return False
-    return not _SENTENCE_END.search(text) or bool(re.search(r"\b[A-Z]\.$", text))
-
-
-def split_byline(piece: str) -> tuple[str | None, str | None] | None:
-    """Split "By NAME [DATE]" into the name (no "By ") and the ISO date; None if no byline.
-
-    A line such as "Posted by admin on 2019-04-02" is a byline whose name is no name: it
-    gives `(None, "2019-04-02")`.
-    """
-    match = _BYLINE.match(piece.strip())
-    if not match:
-        return None
-    rest = match.group("rest")
-    found = find_date(rest)
-    iso = None
-    if found:
-        iso = found.iso
-        rest = rest[: found.start]
-    # Whatever follows the name on the same line ("| Published", "- Updated") is not the name.
-    rest = _SEPARATORS.split(rest)[0]
-    rest = re.sub(
-        r"(?:[\s,|•·–—-]|\b(?:on|at|published|posted|updated|last|and)\b)*$", "", rest, flags=re.I
-    )
-    name = clean_line(rest).strip(" ,;:")
-    if name and looks_like_names(name):
-        return name, iso
-    # "By the end of the year" is a sentence; with a date after it, it is a byline line.
-    return (None, iso) if iso and len(name.split()) <= 3 else None
-
-
-@dataclass(slots=True)
-class _LineMeta:
-    """What a header line turned out to be, piece by piece."""
-
-    byline: str | None = None
-    date: str | None = None
-
-
-def _read_meta_line(line: str) -> _LineMeta | None:
-    """Read a header line made only of furniture, dates and a byline; None for anything else.
-
-    Lines are read piece by piece, split at " | " and the like, so that
-    "By Jane Doe | March 26, 2024 | 4 min read" yields a byline and a date.
-    """
-    if is_stray_value(line) or _is_menu(line):
-        return _LineMeta()
-    meta = _LineMeta()
-    for piece in _SEPARATORS.split(line.strip()):
-        piece = piece.strip(" ,;")
-        if not piece or is_stray_value(piece) or _is_interface(piece) or _is_label(piece):
-            continue
-        if _is_site_notice(piece):
-            continue
-        updated = _UPDATED.match(piece)
-        if updated and (find_date(piece) or _RELATIVE_TIME.match(piece[updated.end() :])):
-            continue  # a modification date is not the publication date
-        published = _PUBLISHED.match(piece)
-        if published and parse_date(piece[published.end() :]):
-            meta.date = meta.date or parse_date(piece[published.end() :])
-            continue
-        if parse_date(piece):
-            meta.date = meta.date or parse_date(piece)
-            continue
-        byline = split_byline(piece)
-        if byline and meta.byline is None:
-            meta.byline = byline[0]
-            meta.date = meta.date or byline[1]
-            continue
-        if meta.byline and len(piece.split()) <= 4 and looks_like_names(piece):
-            continue  # the byline's newsroom or role: "By Jane Doe | Reuters"
-        return None
-    return meta
-
-
-def _is_label(piece: str) -> bool:
-    """True for a label a page prints before a value: "Published", "Image caption,"."""
-    return bool(_LABEL.match(piece.strip(" ,:;")))
-
-
-def _is_caption(line: str) -> bool:
-    """True for a photo caption: a sentence or so ending in a credit, or "Photo: ..."."""
-    return len(line.split()) >= 6 and bool(_CAPTION.search(line))
-
-
-def _is_title_like(line: str) -> bool:
-    """True for a line that could be a headline: short, no closing full stop, capitalised."""
-    if len(line) > 200 or not line[:1] or line[0].islower():
-        return False
-    if re.search(r"[.,;:]$", line) and not line.endswith("..."):
-        return False
-    return bool(re.search(r"\w", line))
-
-
-def _is_substantial_title(line: str) -> bool:
-    """True for a headline rather than a site name or a section label."""
-    return len(line.split()) >= 4 and len(line) >= 20
-
-
-def strip_leading_meta(paragraphs: list[str]) -> Header:
-    """Bylines, dates and furniture at the very top of an extracted body, taken off it.
-
-    For bodies that an HTML extractor already separated from the title: only the opening
-    run of such lines is looked at, and the title is not searched for.
-    """
-    header = Header()
-    start = 0
-    while start < min(len(paragraphs), HEADER_ZONE):
-        meta = _read_meta_line(paragraphs[start])
-        if meta is None:
-            break
-        header.byline = header.byline or meta.byline
-        header.date = header.date or meta.date
-        start += 1
-    header.body = paragraphs[start:]
-    return header
-
-
-def _byline_follows(paragraphs: list[str], start: int) -> bool:
-    """True when one of the three paragraphs from `start` is a byline line."""
-    for paragraph in paragraphs[start : start + 3]:
-        meta = _read_meta_line(paragraph)
-        if meta is not None and meta.byline:
-            return True
-    return False
-
-
-def read_header(paragraphs: list[str], title: str | None = None) -> Header:
-    """Find the title, byline and date at the top of `paragraphs` and drop the furniture.
-
-    `title` is one already known (from a Markdown heading): then no line is taken for it.
-    """
-    header = Header(title=title)
-    zone = min(HEADER_LIMIT, len(paragraphs))
-    metas: dict[int, _LineMeta] = {}
-    body_start = zone
-    caption_next = False
-    headline_seen = title is not None
-    prose_at = None
-    for i, paragraph in enumerate(paragraphs[:zone]):
-        if i - len(metas) >= HEADER_ZONE:
-            body_start = i  # a dozen short lines that are not furniture: a list, a poem
-            break
-        meta = _read_meta_line(paragraph)
-        after_byline = i - 1 in metas and metas[i - 1].byline is not None
-        if meta is None and caption_next:
-            meta = _LineMeta()  # the text after an "Image caption" label
-        elif meta is None and after_byline and headline_seen and _is_title_like(paragraph):
-            if len(paragraph.split()) <= 4:
-                meta = _LineMeta()  # the byline's newsroom or role: "BBC News", "Staff Writer"
-        caption_next = bool(_CAPTION_LABEL.match(paragraph))
-        if meta is not None:
-            metas[i] = meta
-        elif not _is_title_like(paragraph) and not (i > 0 and _is_caption(paragraph)):
-            if not any(m.byline for m in metas.values()) and _byline_follows(paragraphs, i + 1):
-                continue  # a standfirst between the headline and the byline
-            body_start = prose_at = i  # the first sentence of prose: the article has begun
-            break
-        elif _is_substantial_title(paragraph):
-            headline_seen = True
-    byline_at = next((i for i, m in metas.items() if m.byline), None)
-    for meta in metas.values():
-        header.byline = header.byline or meta.byline
-        header.date = header.date or meta.date
-
-    title_at = None
-    if title is None:
-        candidates = [
-            i for i in range(body_start) if i not in metas and _is_title_like(paragraphs[i])
-        ]
-        before = [i for i in candidates if byline_at is None or i < byline_at]
-        pool = before or candidates
-        if byline_at is None and prose_at is None:
-            # Nothing but short lines: only a first line followed by others can be a title.
-            first = next((i for i in range(len(paragraphs)) if i not in metas), None)
-            pool = [first] if first in pool and first < len(paragraphs) - 1 else []
-        title_at = next((i for i in pool if _is_substantial_title(paragraphs[i])), None)
-        if title_at is None and pool:
-            longest = max(pool, key=lambda i: len(paragraphs[i]))
-            title_at = longest if len(paragraphs[longest].split()) >= 2 else None
-        if title_at is not None:
-            header.title = clean_line(paragraphs[title_at])
-
-    body: list[str] = []
-    for i, paragraph in enumerate(paragraphs):
-        if i < body_start:
-            # Above the title sit site names and section labels; below it, a caption with a
-            # credit is the lead photo's; anything else (a standfirst) is the article's.
-            if i in metas or i == title_at or (title_at is not None and i < title_at):
-                continue
-            if _is_caption(paragraph):
-                continue
-        elif is_stray_value(paragraph) or is_advert_marker(paragraph):
-            continue
-        body.append(paragraph)
-    header.body = drop_footer(body)
-    return header
-
-
-def _is_site_notice(line: str) -> bool:
-    """True for a short closing notice about the publisher: standards, terms, rights, tags."""
-    return len(line.split()) <= 14 and bool(_SITE_NOTICE.search(line))
-
-
-def drop_footer(body: list[str]) -> list[str]:
-    """`body` without the sharing buttons, notices and copyright lines it ends with."""
-    end = len(body)
-    while end > 1 and len(body) - end < FOOTER_ZONE:
-        last = body[end - 1]
-        if not (
-            is_stray_value(last) or _is_menu(last) or _is_interface(last) or _is_site_notice(last)
-        ):
-            break
-        end -= 1
-    return body[:end]
+    neighbours = (paragraphs[i - 1], paragraphs[i + 1])
+    return all(_SENTENCE_END.search(p) and len(p.split()) > _SUBHEADING_WORDS for p in neighbours)
 
 
 def parse_plaintext(text: str, source: str) -> Draft:
-    """A draft from plain text: header read, furniture dropped, paragraphs tidied."""
-    header = read_header(split_paragraphs(text))
+    """A draft from plain text: header read, furniture dropped, paragraphs tidied, structure kept."""
+    marked = [paragraph_kind(p) for p in split_paragraphs(text)]
+    paragraphs = [p for _, p in marked]
+    header = read_header(paragraphs)
+    body = header.body
+    kinds = [marked[i][0] for i in header.kept]
+    kinds = ["heading" if _is_subheading(body, kinds, i) else k for i, k in enumerate(kinds)]
     return Draft(
-        paragraphs=[p for p in (tidy_paragraph(p) for p in header.body) if p],
+        paragraphs=[tidy_paragraph(p) for p in body],
+        kinds=kinds,
         source=source,
         title=header.title or None,
         byline=clean_line(header.byline) if header.byline else None,

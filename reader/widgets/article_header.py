@@ -55,7 +55,9 @@ class ArticleHeader(Vertical):
             (article.date or "")[:10] or None,
             article_source(article),
             f"{words:,} words",
-            f"{reading_minutes(words)} min read",
+            f"{article.reading_minutes} min read",
+            # Why no names are highlighted: nothing installed reads this language.
+            article.entity_note(),
         ]
         with Horizontal(id="article-meta-row"):
             yield Static(" · ".join(f for f in facts if f), id="article-meta", markup=False)

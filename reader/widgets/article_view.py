@@ -61,6 +61,9 @@ _LONG_SPAN = 256
 # Anything below a space (and DEL, C1) would move the terminal's cursor; article text is
 # cleaned at ingestion, this only guarantees the terminal never sees one.
 _UNPRINTABLE = {c: " " for c in [*range(0x20), *range(0x7F, 0xA0)]}
+# How a heading line stands out, and how a list bullet or quote bar is drawn.
+_HEADING = Style(bold=True)
+_PREFIX = Style(dim=True)
 _START = attrgetter("start")
 _END = attrgetter("end")
 
@@ -640,6 +643,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 if s <= a and e >= b:
                     style += layer_style
             segments.append(Segment(text[a:b].translate(_UNPRINTABLE), style))
+        kind = self.article.kinds[line.paragraph] if self.article.kinds else "text"
+        if kind == "heading":
+            segments = [Segment(t, (s or base) + _HEADING) for t, s, _ in segments]
+        prefix = self._lines.prefix(index)
+        if prefix:
+            segments.insert(0, Segment(prefix, base + _PREFIX))
         # The space a line breaks at may hang one cell past the width: cropped here.
         return Strip(segments).adjust_cell_length(width, base)
 
@@ -717,7 +726,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             if self.scroll_offset.y < len(self._lines)
             else None
         )
-        self._lines = wrap_lines(self._text, self._paragraphs, width)
+        self._lines = wrap_lines(self._text, self._paragraphs, width, self.article.kinds)
         self._wrap_width = width
         self._strips.clear()
         self._line_spans.clear()
@@ -893,6 +902,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def _token_at_column(self, index: int, column: int) -> int:
         """The token at cell `column` of visual line `index`, or the nearest one on that line."""
         line = self._lines[index]
+        column = max(0, column - cell_len(line.prefix))
         text = self._text
         offset, cells = line.start, 0
         while offset < line.end:

@@ -1,0 +1,189 @@
+"""Titles without the site's name, and bylines without job titles, newsrooms or dates.
+
+Pages put their name into `<title>` ("... - CNN.com", "TechCrunch | ...", "... : 뉴스") and
+their bylines carry more than names ("Andrea Stone Senior Washington Correspondent",
+"Ed Hornick, CNN", "David Gura, Apr", "Par LILIAN ALEMAGNA, LAURE BRETTON Envoyés spéciaux à
+Toulouse"). These rules cut a title down to the page's own headline and a byline down to the
+people, and refuse what is no byline at all (a login box, a publisher, a site name).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from reader.ingest.dates import find_date
+from reader.ingest.furniture import looks_like_names
+from reader.text import clean_line
+
+# Separators between a headline and a site or section name in a <title>.
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—•·»:]\s+|\s*::\s*|\s+[|»]\s*|\s*[|»]\s+|_(?=\S)")
+# "By" in the languages reader meets most, and the lead-ins that come before it.
+_BY = re.compile(
+    r"^(?:(?:analysis|words|story|text|reporting|written|posted|reported|photos?)\s+)?"
+    r"(?:by|par|por|von|di|door|av|af|de|texto?|por)\s*:?\s+",
+    re.I,
+)
+# Words that begin a job title or describe a role, not a name (lower-cased, accents kept).
+_ROLE_WORDS = frozenset(
+    _word
+    for _word in """
+    senior chief staff deputy associate assistant executive managing contributing special
+    correspondent correspondents editor editors editor-at-large writer writers reporter
+    reporters columnist contributor producer analyst photographer critic bureau desk
+    technology political business science health sports foreign national washington
+    envoyé envoyée envoyés envoyées spécial spéciale spéciaux journaliste rédacteur
+    rédactrice correspondant correspondante corresponsal redactor redactora enviado enviada
+    especial periodista korrespondent korrespondentin redakteur redakteurin autor autorin
+    """.split()
+)  # fmt: skip
+
+# Newsrooms and wire services that follow a name ("Ed Hornick, CNN").
+_NEWSROOMS = frozenset(
+    "ap afp reuters cnn bbc upi dpa efe ansa xinhua ap technology writers associated press "
+    "usa today bloomberg".split()
+)
+# Words that show a "byline" is a piece of the page's interface.
+_INTERFACE_WORDS = re.compile(
+    r"\b(?:account|logged|log in|login|sign in|sign up|subscribe|newsletter|comments?|share|"
+    r"follow|click|menu|search|fans?|followers?|profile|password|register)\b|you'?re\b",
+    re.I,
+)
+_MONTH_FRAGMENT = re.compile(
+    r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$", re.I
+)
+# A name in capitals with the odd lower-case particle: "JORDAN ROBERTSON", "ANA DE ARMAS".
+_SHOUTED = re.compile(r"^[^a-z]*$")
+
+
+def _fold(text: str) -> str:
+    """Text compared loosely: no accents, no punctuation, lower case, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w]+", " ", bare.casefold()).split())
+
+
+def _is_site_name(part: str, sites: list[str], host: str | None) -> bool:
+    """True when a piece of a title names the site or its section, not the article."""
+    folded = _fold(part)
+    if not folded:
+        return True
+    if any(folded == _fold(site) for site in sites if site):
+        return True
+    if re.search(r"\.(?:com|net|org|co|fr|de|es|it|uk|jp|cn|kr|ru|info|news)\b", part, re.I):
+        return len(part.split()) <= 3
+    if host:
+        labels = _fold(host.replace(".", " ").replace("-", " ")).split()
+        squashed = "".join(labels)
+        words = folded.split()
+        # "CBS New York" on newyork.cbslocal.com, "TIME NewsFeed" on newsfeed.time.com
+        if len(words) <= 4 and all(word in squashed for word in words):
+            return True
+    return False
+
+
+def headline_from_title(
+    title: str, *, headings: list[str], sites: list[str], host: str | None, byline: str | None
+) -> str:
+    """The article's own headline inside a page's title: the site's name, sections and the
+    author's name cut off, or the page's heading when the title holds it whole."""
+    title = clean_line(title)
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title
+    folded_headings = {_fold(h): h for h in headings if h and h.strip()}
+    # A heading on the page that is one run of the title's pieces is the headline.
+    for start in range(len(parts)):
+        for end in range(len(parts), start, -1):
+            if (start, end) == (0, len(parts)):
+                continue
+            piece = _fold(" ".join(parts[start:end]))
+            if piece in folded_headings and len(piece) >= 8:
+                return clean_line(folded_headings[piece])
+    names = {_fold(n) for n in re.split(r",\s*|\s+and\s+", byline or "") if n.strip()}
+
+    def removable(part: str) -> bool:
+        folded = _fold(part)
+        if folded in names or (names and _fold(part.replace(" and ", ", ")) in {_fold(byline or "")}):
+            return True
+        people = [_fold(p) for p in re.split(r",\s*|\s+and\s+", part)]
+        if names and people and all(p in names for p in people):
+            return True
+        return _is_site_name(part, sites, host)
+
+    while len(parts) > 1 and removable(parts[-1]):
+        parts.pop()
+    while len(parts) > 1 and removable(parts[0]):
+        parts.pop(0)
+    if len(parts) == 1:
+        return clean_line(parts[0])
+    # What is left was split at separators the headline itself may hold ("Hill: Meyer, ...").
+    kept = title
+    first, last = parts[0], parts[-1]
+    start = title.find(first)
+    end = title.rfind(last) + len(last)
+    if 0 <= start < end:
+        kept = title[start:end]
+    return clean_line(kept)
+
+
+_ROLE_WORDS = _ROLE_WORDS | frozenset(_fold(word) for word in _ROLE_WORDS)
+
+
+def _cut_role(segment: str) -> str:
+    """A byline segment without the job title after the name ("Andrea Stone Senior ...")."""
+    words = segment.split()
+    for i, word in enumerate(words):
+        if i >= 1 and _fold(word).split() and _fold(word).split()[0] in _ROLE_WORDS:
+            return " ".join(words[:i])
+        if i >= 1 and word.lower() in ("à", "a", "in", "en", "im", "au"):
+            return " ".join(words[:i])  # "Envoyés spéciaux à Toulouse", "in Washington"
+    return segment
+
+
+def clean_byline(text: str | None, *, sites: list[str] = (), host: str | None = None) -> str | None:  # type: ignore[assignment]
+    """The people a byline names, as "Ann Lee, Bo Chen"; None when it names nobody.
+
+    "By" (in several languages), job titles, newsrooms after a name, and date fragments go;
+    a byline that is a site's or publisher's name, or a piece of the page's interface, is no
+    byline.
+    """
+    if not text:
+        return None
+    text = clean_line(text)
+    if _INTERFACE_WORDS.search(text):
+        return None
+    found = find_date(text)
+    if found:
+        text = text[: found.start]
+    text = _BY.sub("", text.strip(" -–—|:"))
+    segments = re.split(r"\s*[,;|/]\s*|\s+(?:and|&|y|et|und|e)\s+|\s+[-–—]\s+", text)
+    people: list[str] = []
+    newsrooms: list[str] = []
+    for segment in segments:
+        segment = _BY.sub("", segment.strip(" .:"))
+        if not segment or _MONTH_FRAGMENT.match(segment) or re.search(r"\d", segment):
+            continue
+        if _fold(segment) in _NEWSROOMS or _is_site_name(segment, list(sites), host):
+            newsrooms.append(segment)
+            continue
+        segment = _cut_role(segment)
+        if not segment or _fold(segment).split()[0] in _ROLE_WORDS:
+            continue
+        if _SHOUTED.match(segment) and len(segment.split()) >= 2:
+            segment = " ".join(w.capitalize() if len(w) > 2 else w.lower() for w in segment.split())
+        if looks_like_names(segment) and len(segment.split()) <= 5:
+            if _fold(segment) not in {_fold(p) for p in people}:
+                people.append(segment)
+    if people:
+        return ", ".join(people)
+    # A newsroom alone ("BBC News") is the byline the page gives; a site name is not.
+    lone = [n for n in newsrooms if _fold(n) in _NEWSROOMS or " " in n.strip()]
+    if lone and not any(_fold(n) == _fold(s) for n in lone for s in sites if s):
+        return lone[0]
+    return None
+
+
+def is_newsroom(byline: str) -> bool:
+    """True for a byline that names a newsroom or wire service rather than a person."""
+    return all(_fold(part) in _NEWSROOMS for part in byline.split(","))
