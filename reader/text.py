@@ -84,3 +84,14 @@ _WORD = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
 def word_spans(text: str) -> list[tuple[int, int]]:
     """Plain word and punctuation boundaries, for text that has no model tokens."""
     return [m.span() for m in _WORD.finditer(text)]
+
+
+def quoted(text: str, limit: int = 40) -> str:
+    """Text for a message: one line, cut at `limit` characters with an ellipsis, in single quotes."""
+    words = " ".join(text.split())
+    return f"'{words[:limit]}…'" if len(words) > limit else f"'{words}'"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`1 span`, `3 spans`, `1,204 entities` (give `many` where adding an s is wrong)."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
