@@ -185,8 +185,7 @@ class ReaderCommands(Provider):
         for name, run, help_text in self._commands():
             score, offsets = matcher.fuzzy_search.match(query, name)
             if score > 0:
-                prompt = highlighted(name, list(offsets))
-                yield Hit(score, prompt, run, help=plain(help_text))  # type: ignore[arg-type]
+                yield Hit(score, highlighted(name, list(offsets)), run, help=plain(help_text))  # type: ignore[arg-type]
 
 
 def _binding_nodes(screen: Any) -> list[Any]:

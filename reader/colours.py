@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from rich.color import Color, ColorParseError, ColorSystem
 
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9_ -]+")
+_PLAIN_NAME = re.compile(r"[A-Z0-9_]+")
 # Light enough for the dark label text the themes draw on a solid label colour.
 _LIGHTEST = 0x87
 # The levels of each channel in the xterm 6x6x6 colour cube (palette entries 16 to 231).
@@ -27,7 +27,7 @@ def label_variable(name: str) -> str:
     """The theme variable that holds a label's colour: `PERSON` -> `label-person`.
 
     Always a valid CSS identifier, whatever the name holds: a name with other characters
-    than letters, digits, `_`, `-` and spaces gets a short hash, so no two names share one.
+    than capitals, digits and `_` (spaCy's way) gets a short hash, so no two names share one.
     """
     slug = _NOT_NAME.sub("-", name.lower()).strip("-")
     if not slug or not _PLAIN_NAME.fullmatch(name):

@@ -165,8 +165,11 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             yield Static("Format", classes="heading")
             with RadioSet(id="export-format", compact=True):
                 for i, fmt in enumerate(FORMATS.values()):
-                    label = Content.assemble((f"{fmt.name:<9}", "bold"), (fmt.description, "dim"))
-                    yield RadioButton(label, value=i == 0, id=f"format-{fmt.name}")
+                    yield RadioButton(
+                        Content.assemble((f"{fmt.name:<9}", "bold"), (fmt.description, "dim")),
+                        value=i == 0,
+                        id=f"format-{fmt.name}",
+                    )
             if self.article_id:
                 yield Static("Articles", classes="heading")
                 with RadioSet(id="export-scope", compact=True):
