@@ -255,8 +255,8 @@ class ArticleScreen(Screen[None]):
 
     def refresh_status(self) -> None:
         """Say what is under the cursor, what is selected, and where the article is in review."""
-        if not self.is_mounted:
-            return
+        if not self.query("#article-status"):
+            return  # not composed yet
         self.query_one("#article-status", Static).update(self.status_line())
         status = STATUS_NAMES.get(self.state.status, self.state.status)
         self.query_one("#article-review", Static).update(
