@@ -308,3 +308,47 @@ async def test_selection_and_search_match_are_text_styles_and_escape_clears_the_
 
 def test_config_is_the_test_one(tmp_path: Path) -> None:
     assert test_config(tmp_path).path == tmp_path / "config" / "config.toml"
+
+
+# -- small screens and no browser -----------------------------------------------------------------
+
+
+async def test_o_without_a_browser_says_so_and_offers_to_copy(data_dir: Path, tmp_path: Path) -> None:
+    Library(data_dir).add(make_article(url="https://example.org/story"))
+    app = make_test_app(data_dir, tmp_path)
+    app.browser_missing = lambda: "no web browser is installed or set in $BROWSER"  # type: ignore[method-assign]
+    opened: list[str] = []
+    app.open_url = lambda url, **_: opened.append(url)  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await open_article(pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        question = str(app.screen.query_one("#question", Static).render())
+        assert "no web browser is installed" in question and "https://example.org/story" in question
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.clipboard == "https://example.org/story" and opened == []
+        assert any(n.startswith("Copied https://example.org/story") for n in notices(app))
+
+
+async def test_everything_fits_at_80_by_24(data_dir: Path, tmp_path: Path) -> None:
+    article = make_article(title="A title long enough to need the whole width of a small terminal, and more")
+    library = Library(data_dir)
+    library.add(article)
+    for label in ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "DATE", "WORK_OF_ART", "LAW"):
+        library.add_annotation(article.id, *at(TEXT, "people"), label, "manual")
+    app = make_test_app(data_dir, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_article(pilot)
+        screen = app.screen
+        legend = screen.query_one("#label-legend", Static)
+        assert legend.size.height > 1 and "LAW" in str(legend.render())  # wrapped, not cut
+        meta = screen.query_one("#article-meta", Static)
+        shown = str(meta.render())
+        assert "min read" in shown and meta.region.right <= 80
+        assert meta.size.height * meta.size.width >= len(shown)  # wrapped onto lines enough for it
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        for button in ("#export", "#cancel"):
+            region = app.screen.query_one(button).region
+            assert region.bottom <= 24 and region.right <= 80 and region.height > 0
