@@ -352,3 +352,20 @@ async def test_everything_fits_at_80_by_24(data_dir: Path, tmp_path: Path) -> No
         for button in ("#export", "#cancel"):
             region = app.screen.query_one(button).region
             assert region.bottom <= 24 and region.right <= 80 and region.height > 0
+
+
+async def test_an_article_removed_by_another_process_is_left_untouched(
+    data_dir: Path, tmp_path: Path, article: Article
+) -> None:
+    app = make_test_app(data_dir, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_article(pilot)
+        Library(data_dir).remove(article.id)  # as `reader remove` would, meanwhile
+        await cursor_to(pilot, "people")
+        await pilot.press("1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "LibraryScreen"
+        assert any("was removed from the library while it was open" in n for n in notices(app))
+    library = Library(data_dir)
+    assert not library.has(article.id)
+    assert not (data_dir / "annotations" / f"{article.id}.json").exists()
