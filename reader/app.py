@@ -485,18 +485,23 @@ class ReaderApp(App[None]):
         prompt = "New name (annotations with this label across the library get it too)"
         self.push_screen(AskDialog(f"Rename {name}", prompt, value=name), answered)
 
+    def _change_label(self, change: Callable[[], Label], refused: str) -> Label | None:
+        """Make a change to the label set (it saves the config); say why when it cannot be."""
+        try:
+            label = change()
+        except ValueError as exc:  # a name or colour that cannot be
+            self.notify(str(exc), title=refused, severity="warning")
+            return None
+        except (OSError, ConfigError) as exc:  # the config file cannot be read or written
+            self.notify(f"{exc}", title=refused, severity="error")
+            return None
+        self.labels_changed()
+        return label
+
     def rename_label(self, old: str, new: str) -> None:
         """Rename a label in the config, then relabel its annotations across the library."""
-        try:
-            label = config_file.rename_label(self.config, old, new)
-        except ValueError as exc:
-            self.notify(str(exc), title="Not renamed", severity="warning")
-            return
-        except (OSError, ConfigError) as exc:
-            self.notify(f"{exc}", title="Not renamed", severity="error")
-            return
-        self.labels_changed()
-        if label.name != old:
+        label = self._change_label(partial(config_file.rename_label, self.config, old, new), "Not renamed")
+        if label is not None and label.name != old:
             self.relabel_library(old, label.name)
 
     @work(thread=True, exclusive=True, group="relabel")
@@ -547,16 +552,9 @@ class ReaderApp(App[None]):
 
     def recolour_label(self, name: str, colour: str) -> None:
         """Give a label a new colour and save it in the config."""
-        try:
-            label = config_file.recolour_label(self.config, name, colour)
-        except ValueError as exc:
-            self.notify(str(exc), title="Not recoloured", severity="warning")
-            return
-        except (OSError, ConfigError) as exc:
-            self.notify(f"{exc}", title="Not recoloured", severity="error")
-            return
-        self.notify(f"{label.name} is now {label.color}.", timeout=3)
-        self.labels_changed()
+        change = partial(config_file.recolour_label, self.config, name, colour)
+        if (label := self._change_label(change, "Not recoloured")) is not None:
+            self.notify(f"{label.name} is now {label.color}.", timeout=3)
 
 
 def make_app(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.color import Color, ColorSystem
 
-from reader.colours import distinct_colour, distance, palette_index, parse_colour
+from reader.colours import distance, distinct_colour, palette_index, parse_colour
 from reader.config import DEFAULT_LABELS, add_labels, default_labels
 
 
