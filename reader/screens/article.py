@@ -29,7 +29,7 @@ from reader.article import (
     other_occurrences,
     web_address,
 )
-from reader.config import HOTKEYS, Label, default_labels
+from reader.config import HOTKEYS, Label
 from reader.history import (
     AcrossLibrary,
     Added,
@@ -118,7 +118,6 @@ class ArticleScreen(Screen[None]):
         # None: the first save always writes, which is also what marks the article as read.
         self._saved_position: int | None = None
         self._offset = self.state.position
-        self._describe_tag_keys()
 
     # -- the app's library and label set -----------------------------------------------------
 
@@ -144,11 +143,7 @@ class ArticleScreen(Screen[None]):
 
     def _describe_tag_keys(self) -> None:
         """Name the label each tag key tags with, for the footer, help and palette."""
-        try:
-            labels = self.labels
-        except LookupError:  # built outside a running app (NoActiveAppError): the defaults
-            labels = default_labels()
-        names = {f"article.tag_{label.key}": label.name for label in labels if label.key}
+        names = {f"article.tag_{label.key}": label.name for label in self.labels if label.key}
 
         def describe(binding: Binding) -> str | None:
             if not (binding.id or "").startswith("article.tag_") or binding.id == "article.tag_every":
@@ -198,6 +193,8 @@ class ArticleScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Hide the panel and the search; show the legend; read from where the reader left off."""
+        self._describe_tag_keys()
+        self.refresh_bindings()
         self.panel.display = False
         self.query_one("#article-search", Input).display = False
         self.reader.steady_cursors(self)
