@@ -3,29 +3,50 @@
 Everything here only calls the core (`reader.store`, `reader.config`); the slow parts
 (spaCy, ingestion) are imported inside the workers that need them, so opening the app
 never pays for loading a model.
+
+Three rules hold for every screen, and live here so that no screen has to remember them:
+- a notification is plain text, never markup (`ReaderApp.notify`): it so often quotes an
+  article, a title, a label or a file name;
+- an error the code did not expect is a bug: its traceback goes to a file under the data
+  dir and the user is told where (`ReaderApp._handle_exception`), rather than a screen
+  turning it into a vague notice;
+- quitting never waits for background work: thread workers run on daemon threads that the
+  process does not join (`DaemonThreads`), and every worker is told to stop at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
+import threading
+import traceback
+import webbrowser
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.theme import Theme
 from textual.widgets import Input
 
 from reader import config as config_file
 from reader import paths
-from reader.config import Config
-from reader.store import Library
-from reader.widgets.label_legend import label_variable
+from reader.colours import label_variable
+from reader.config import Config, ConfigError, Label
+from reader.store import Library, StoreError
+from reader.text import plural
+from reader.textual_private import bindings_in_effect, declares_bindings, replace_exit_message
 
 if TYPE_CHECKING:
     from reader.screens.export import ExportRequest
@@ -78,21 +99,49 @@ THEMES = (READER_DARK, READER_LIGHT)
 DEFAULT_THEME = READER_DARK.name
 
 
+# What a store call can raise for a reason outside the program: a damaged or unwritable
+# file, an article removed meanwhile (ArticleGone is a LookupError), a bad span or value.
+STORE_ERRORS: tuple[type[Exception], ...] = (StoreError, LookupError, ValueError)
+# What an export can end with for a reason outside the program, besides those.
+EXPORT_ERRORS: tuple[type[Exception], ...] = (*STORE_ERRORS, OSError, ImportError, BrokenProcessPool)
+
+
+def reader_app(node: DOMNode) -> ReaderApp:
+    """The running reader app, typed: how screens and widgets reach the library and config."""
+    return cast("ReaderApp", node.app)
+
+
+def plain(text: str) -> Content:
+    """Text shown exactly as it is: never read as markup, whatever brackets it holds."""
+    return Content(text)
+
+
+def highlighted(text: str, offsets: list[int], style: str = "reverse") -> Content:
+    """Plain text with the characters at `offsets` styled (the palette's fuzzy match)."""
+    content = Content(text)
+    for offset in offsets:
+        if 0 <= offset < len(text) and not text[offset].isspace():
+            content = content.stylize(style, offset, offset + 1)
+    return content
+
+
+def over_ssh() -> bool:
+    """Whether the app runs in a terminal reached over SSH."""
+    return bool(os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
+
+
 class ReaderCommands(Provider):
     """Command palette entries: every key action of the screen, every label, every theme."""
 
     def _commands(self) -> list[tuple[str, Callable[[], Any], str]]:
-        app = self.app
+        app = reader_app(self.screen)
         screen = self.screen
         commands: list[tuple[str, Callable[[], Any], str]] = []
         seen: set[str] = set()
         # The screen's own bindings and those of the widgets on it (the article view's
         # movement keys, for instance), whatever has focus right now.
         for node in _binding_nodes(screen):
-            bindings = node._bindings.copy()
-            if app._keymap:  # show the keys in effect, after the config's remaps
-                bindings.apply_keymap(app._keymap)
-            for key, binding in bindings:
+            for key, binding in bindings_in_effect(node):
                 if not binding.description or binding.system or binding.action in seen:
                     continue
                 if binding.action.startswith("tag_key("):
@@ -103,9 +152,24 @@ class ReaderCommands(Provider):
                 commands.append((binding.description, run, f"Key: {keys}"))
         tag = getattr(screen, "tag_with", None)
         if tag is not None:
-            for label in app.config.labels:  # type: ignore[attr-defined]
+            for label in app.config.labels:
                 key = f"Key: {label.key}" if label.key else "Also in the label picker (l)"
                 commands.append((f"Tag as {label.name}", partial(tag, label.name), key))
+        everywhere = getattr(screen, "tag_every_occurrence_in_library", None)
+        if everywhere is not None:
+            commands.append(
+                (
+                    "Tag every occurrence in the library",
+                    everywhere,
+                    "The annotation under the cursor, in every article that has its text",
+                )
+            )
+        commands.append(("New label…", app.ask_new_label, "Add a label to the label set"))
+        for label in app.config.labels:
+            rename = partial(app.ask_rename_label, label.name)
+            recolour = partial(app.ask_recolour_label, label.name)
+            commands.append((f"Rename label {label.name}…", rename, "Label set"))
+            commands.append((f"Recolour label {label.name}…", recolour, "Label set"))
         for name in sorted(app.available_themes):
             commands.append((f"Theme: {name}", partial(setattr, app, "theme", name), "Switch theme"))
         return commands
@@ -113,15 +177,15 @@ class ReaderCommands(Provider):
     async def discover(self) -> Hits:
         """Everything, for browsing the palette before typing."""
         for name, run, help_text in self._commands():
-            yield DiscoveryHit(name, run, help=help_text)
+            yield DiscoveryHit(plain(name), run, help=plain(help_text))  # type: ignore[arg-type]
 
     async def search(self, query: str) -> Hits:
-        """Fuzzy matches for what was typed."""
+        """Fuzzy matches for what was typed (matched as plain text, never as markup)."""
         matcher = self.matcher(query)
         for name, run, help_text in self._commands():
-            score = matcher.match(name)
+            score, offsets = matcher.fuzzy_search.match(query, name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), run, help=help_text)
+                yield Hit(score, highlighted(name, list(offsets)), run, help=plain(help_text))  # type: ignore[arg-type]
 
 
 def _binding_nodes(screen: Any) -> list[Any]:
@@ -133,10 +197,42 @@ def _binding_nodes(screen: Any) -> list[Any]:
         focused = focused.parent
     nodes.append(screen)
     for widget in screen.query("*"):
-        if widget not in nodes and widget._bindings.key_to_bindings and widget.display:
+        if widget not in nodes and declares_bindings(widget) and widget.display:
             if type(widget).__module__.startswith("reader."):
                 nodes.append(widget)
     return nodes
+
+
+class DaemonThreads(ThreadPoolExecutor):
+    """Runs each call on a new daemon thread, and never waits for one on shutdown.
+
+    Textual runs thread workers on the event loop's default executor, which asyncio and the
+    interpreter join on exit: one worker stuck in a read (a stalled server, say) would keep
+    the process alive after the app has gone, and a second Ctrl-C would then interrupt that
+    join with a traceback. Work on these threads is abandoned at exit; what it wrote is safe
+    because every store, config and export write is atomic. (A ThreadPoolExecutor by type
+    only: asyncio accepts nothing else as a loop's default executor; no pool is kept.)
+    """
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Start `fn(*args, **kwargs)` on its own daemon thread."""
+        future: Future[Any] = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:  # handed on to whoever awaits the future
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+        threading.Thread(target=run, name="reader-worker", daemon=True).start()
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Nothing to wait for: the threads are daemons."""
 
 
 class ReaderApp(App[None]):
@@ -160,11 +256,62 @@ class ReaderApp(App[None]):
         self.library = library
         self.config = config
         self.open_article = open_article
+        # Set when the app begins to quit: long work on a thread checks it between steps
+        # (a thread cannot be stopped from outside; it is abandoned if it does not look).
+        self.stop_requested = threading.Event()
+        self.bug_log: Path | None = None
         super().__init__()
         for theme in THEMES:
             self.register_theme(theme)
         wanted = config.theme if config.theme in self.available_themes else DEFAULT_THEME
         self.theme = wanted
+
+    # -- rules for every screen ----------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Show a notification, always as plain text (`markup` is ignored: see the module doc)."""
+        if timeout is None:
+            super().notify(message, title=title, severity=severity, markup=False)
+        else:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error nothing caught is a bug: keep its traceback in a file and say where."""
+        self.bug_log = self._write_bug_log(error)
+        super()._handle_exception(error)
+        where = f"The details are in {self.bug_log}" if self.bug_log else "The details could not be saved"
+        replace_exit_message(
+            self,
+            f"reader stopped on a bug: {type(error).__name__}: {error}\n"
+            f"{where}; please report it with that file.\n"
+            "Every change reader had acknowledged is saved.",
+        )
+
+    def _write_bug_log(self, error: BaseException) -> Path | None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = self.library.root / "logs" / f"bug-{stamp}-{os.getpid()}.log"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
+        except OSError:
+            return None
+        return path
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        """Quit at once: tell background work to stop, and do not wait for it."""
+        self.stop_requested.set()
+        self.workers.cancel_all()
+        super().exit(*args, **kwargs)
+
+    # -- themes and label colours --------------------------------------------------------------
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Label colours for any theme that does not define them (Textual's built-ins)."""
@@ -184,10 +331,23 @@ class ReaderApp(App[None]):
         self.theme_variables = variables
         return variables
 
+    def _remember_theme(self, theme: Theme) -> None:
+        # The theme applied at start-up is not a choice: don't write a config file for it.
+        if theme.name == self.config.theme or (self.config.theme is None and theme.name == DEFAULT_THEME):
+            return
+        self.config.theme = theme.name
+        try:
+            config_file.save(self.config)
+        except (OSError, ConfigError) as exc:
+            self.notify(f"Could not save the theme: {exc}", severity="warning")
+
+    # -- screens -------------------------------------------------------------------------------
+
     def on_mount(self) -> None:
         """Apply the key remaps, remember theme changes, and show the first screen."""
         from reader.screens.library import LibraryScreen
 
+        asyncio.get_running_loop().set_default_executor(DaemonThreads())
         if self.config.keys:
             self.set_keymap(self.config.keys)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
@@ -205,27 +365,28 @@ class ReaderApp(App[None]):
     def _open_first(self, prefix: str) -> None:
         try:
             article_id = self.library.resolve(prefix)
-        except LookupError as exc:
+        except STORE_ERRORS as exc:
             self.notify(str(exc), title="Cannot open", severity="error")
             return
         self.open_article_screen(article_id)
 
-    def open_article_screen(self, article_id: str) -> None:
-        """Open one article in the reader, where the reader left it."""
+    def open_article_screen(self, article_id: str, *, replace: bool = False) -> bool:
+        """Open one article in the reader, where the reader left it (in place of the current
+        screen when `replace`); False, with a notification, when it cannot be read."""
         from reader.screens.article import ArticleScreen
 
         try:
             article = self.library.get(article_id)
             state = self.library.article_state(article_id)
-        except (LookupError, OSError, ValueError) as exc:
+        except (*STORE_ERRORS, OSError) as exc:
             self.notify(f"{exc}", title="Cannot open the article", severity="error")
-            return
-        except Exception as exc:  # StoreError and friends: say so rather than crash
-            self.notify(f"{exc}", title="Cannot open the article", severity="error")
-            return
-        self.push_screen(
-            ArticleScreen(article, annotations=state.annotations, rejections=state.rejections, position=state.position)
-        )
+            return False
+        screen = ArticleScreen(article, state=state)
+        if replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+        return True
 
     @work(thread=True, exclusive=True, group="export")
     def run_export(self, request: ExportRequest) -> None:
@@ -240,6 +401,8 @@ class ReaderApp(App[None]):
             for box in node.query(Input):
                 box.cursor_blink = False
 
+    # -- the outside world ---------------------------------------------------------------------
+
     def copy_text(self, text: str) -> str:
         """Copy to the clipboard; returns which clipboard(s) got it, for the notification.
 
@@ -248,25 +411,150 @@ class ReaderApp(App[None]):
         remote machine; it raises when the machine has no clipboard program.
         """
         self.copy_to_clipboard(text)
-        if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
+        if over_ssh():
             return "terminal clipboard"
-        try:
-            import pyperclip
+        import pyperclip
 
+        try:
             pyperclip.copy(text)
-        except Exception:  # pyperclip.PyperclipException, or a clipboard program that failed
+        except (pyperclip.PyperclipException, OSError):  # no clipboard program, or it failed
             return "terminal clipboard; system clipboard unavailable"
         return "terminal and system clipboard"
 
-    def _remember_theme(self, theme: Theme) -> None:
-        # The theme applied at start-up is not a choice: don't write a config file for it.
-        if theme.name == self.config.theme or (self.config.theme is None and theme.name == DEFAULT_THEME):
-            return
-        self.config.theme = theme.name
+    def browser_missing(self) -> str | None:
+        """Why no web browser can open a page from here, or None when one can."""
+        if self.is_web:
+            return None  # the browser the app is served in opens it
+        if over_ssh():
+            return "over SSH a browser would open on the other machine"
         try:
-            config_file.save(self.config)
-        except OSError as exc:
-            self.notify(f"Could not save the theme: {exc}", severity="warning")
+            browser = webbrowser.get()
+        except webbrowser.Error:
+            return "no web browser is installed or set in $BROWSER"
+        # A text-mode browser (lynx, w3m) would take over this very terminal.
+        if type(browser) is webbrowser.GenericBrowser and not os.environ.get("BROWSER"):
+            return "only a text-mode browser is installed, and it would take over this terminal"
+        return None
+
+    # -- the label set -------------------------------------------------------------------------
+
+    def labels_changed(self) -> None:
+        """The label set changed: new colour variables, and every screen shows the new set."""
+        self.refresh_css(animate=False)
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "labels_changed", None)
+            if refresh is not None:
+                refresh()
+
+    def create_label(self, name: str) -> Label | None:
+        """Add a label to the set and the config file; None, with the reason shown, if it cannot be."""
+        try:
+            made = config_file.add_labels(self.config, [name])
+        except ValueError as exc:
+            self.notify(str(exc), title="No new label", severity="warning")
+            return None
+        except (OSError, ConfigError) as exc:
+            # In the set for this session all the same: the reader asked for it.
+            self.notify(f"{exc}", title="The new label is not saved in the config", severity="error")
+            made = [self.config.labels[-1]]
+        label = self.config.label(config_file.label_name(name))
+        if made and label is not None:
+            key = f" on key {label.key}" if label.key else " (every key is taken: l picks it)"
+            self.notify(f"New label {label.name}{key}, colour {label.color}.", timeout=4)
+            self.labels_changed()
+        return label
+
+    def ask_new_label(self) -> None:
+        """Ask for a new label's name, then add it."""
+        from reader.screens.ask import AskDialog
+
+        def answered(name: str | None) -> None:
+            if name:
+                self.create_label(name)
+
+        self.push_screen(AskDialog("New label", "Its name, e.g. VICTIM"), answered)
+
+    def ask_rename_label(self, name: str) -> None:
+        """Ask for a label's new name, then rename it in the config and in every annotation."""
+        from reader.screens.ask import AskDialog
+
+        def answered(new: str | None) -> None:
+            if new:
+                self.rename_label(name, new)
+
+        prompt = "New name (annotations with this label across the library get it too)"
+        self.push_screen(AskDialog(f"Rename {name}", prompt, value=name), answered)
+
+    def _change_label(self, change: Callable[[], Label], refused: str) -> Label | None:
+        """Make a change to the label set (it saves the config); say why when it cannot be."""
+        try:
+            label = change()
+        except ValueError as exc:  # a name or colour that cannot be
+            self.notify(str(exc), title=refused, severity="warning")
+            return None
+        except (OSError, ConfigError) as exc:  # the config file cannot be read or written
+            self.notify(f"{exc}", title=refused, severity="error")
+            return None
+        self.labels_changed()
+        return label
+
+    def rename_label(self, old: str, new: str) -> None:
+        """Rename a label in the config, then relabel its annotations across the library."""
+        label = self._change_label(partial(config_file.rename_label, self.config, old, new), "Not renamed")
+        if label is not None and label.name != old:
+            self.relabel_library(old, label.name)
+
+    @work(thread=True, exclusive=True, group="relabel")
+    def relabel_library(self, old: str, new: str) -> None:
+        """Give every annotation labelled `old` the label `new`, article by article."""
+        changed = articles = 0
+        failed: list[str] = []
+        try:
+            ids = self.library.stored_ids(annotated=True)
+        except STORE_ERRORS as exc:
+            self.call_from_thread(self.notify, f"{exc}", title="Annotations not relabelled", severity="error")
+            return
+        for article_id in ids:
+            if self.stop_requested.is_set():
+                return
+            try:
+                found = [a for a in self.library.article_state(article_id).annotations if a.label == old]
+                for annotation in found:
+                    self.library.relabel_annotation(article_id, annotation.id, new)
+            except STORE_ERRORS as exc:
+                failed.append(f"{article_id[:10]}: {exc}")
+                continue
+            if found:
+                changed += len(found)
+                articles += 1
+        message = f"Renamed {old} to {new} in {plural(changed, 'annotation')} of {plural(articles, 'article')}."
+        if failed:
+            message += f" {plural(len(failed), 'article')} could not be changed: {failed[0]}"
+        self.call_from_thread(self.notify, message, severity="warning" if failed else "information")
+        self.call_from_thread(self.labels_changed)
+
+    def ask_recolour_label(self, name: str) -> None:
+        """Ask for a label's new colour, then save it."""
+        from reader.colours import distinct_colour
+        from reader.screens.ask import AskDialog
+
+        label = self.config.label(name)
+        if label is None:
+            return
+        others = [lab.color for lab in self.config.labels if lab.name != name]
+
+        def answered(colour: str | None) -> None:
+            if colour:
+                self.recolour_label(name, colour)
+
+        prompt = f"A colour as #rrggbb (now {label.color}; one unlike the others: {distinct_colour(others)})"
+        self.push_screen(AskDialog(f"Recolour {name}", prompt, value=label.color), answered)
+
+    def recolour_label(self, name: str, colour: str) -> None:
+        """Give a label a new colour and save it in the config."""
+        change = partial(config_file.recolour_label, self.config, name, colour)
+        if (label := self._change_label(change, "Not recoloured")) is not None:
+            self.notify(f"{label.name} is now {label.color}.", timeout=3)
 
 
 def make_app(

@@ -11,7 +11,7 @@ import array
 import base64
 import bisect
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from operator import attrgetter
 from pathlib import PurePath
@@ -145,17 +145,6 @@ class Rejection:
     def key(self) -> tuple[int, int, str]:
         """What identifies it: the rejected span's offsets and label."""
         return (self.start, self.end, self.label)
-
-
-def source_label(source: str, site: str | None) -> str:
-    """Where an article came from, short: the site, a URL's host, or a file's name (never a
-    full path, which would show the reader's own folders)."""
-    if site:
-        return site
-    source = source or ""
-    if "://" in source:
-        return urlparse(source).netloc or source
-    return PurePath(source).name or source
 
 
 # Where an article is in review: untouched, being annotated, fully reviewed, or set aside.
@@ -490,3 +479,58 @@ def _kinds(value: Any) -> list[str]:
     if not isinstance(value, list):
         return []
     return [k if isinstance(k, str) and k in PARAGRAPH_KINDS else PLAIN for k in value]
+
+
+def article_source(site: str | None, source: str | None, url: str | None = None) -> str:
+    """Where an article came from, short: its site, a URL's host, or a file's name (no full path)."""
+    if site:
+        return site
+    for where in (url, source):
+        if where and "://" in where:
+            return urlparse(where).netloc or where
+    return PurePath(source or "").name or source or ""
+
+
+def web_address(article: Article) -> str | None:
+    """Where the article lives on the web: its url, else an http(s) source."""
+    for where in (article.url, article.source):
+        if where and where.startswith(("http://", "https://")):
+            return where
+    return None
+
+
+def other_occurrences(
+    article: Article, annotations: Sequence[Annotation], phrase: str, label: str
+) -> list[tuple[int, int]]:
+    """Where else `phrase` occurs in the article as whole tokens and still wants `label`.
+
+    Exact, case-sensitive matches that start and end on token boundaries; a match is left
+    out when an annotation already covers exactly its characters (whatever its label) or an
+    annotation with `label` overlaps it. The rule "tag every occurrence" uses, in one
+    article and across the library alike.
+    """
+    if not phrase.strip():
+        return []
+    starts, ends = article.token_edges()
+    token_starts, token_ends = set(starts), set(ends)
+    exact = {(a.start, a.end) for a in annotations}
+    # Annotations with the label by start, and the furthest end reached so far: an overlap
+    # test is one bisect, so the cost stays linear in matches and annotations.
+    same_label = sorted((a.start, a.end) for a in annotations if a.label == label)
+    label_starts = [s for s, _ in same_label]
+    reach: list[int] = []
+    for _, e in same_label:
+        reach.append(max(e, reach[-1]) if reach else e)
+    found: list[tuple[int, int]] = []
+    text, at = article.text, article.text.find(phrase)
+    while at >= 0:
+        end = at + len(phrase)
+        if (
+            at in token_starts
+            and end in token_ends
+            and (at, end) not in exact
+            and not ((i := bisect.bisect_left(label_starts, end)) and reach[i - 1] > at)
+        ):
+            found.append((at, end))
+        at = text.find(phrase, at + 1)
+    return found

@@ -33,7 +33,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Literal
 
-from reader.article import Article, ArticleState, ReviewStatus
+from reader.article import Article, ArticleState, ReviewStatus, article_source
 
 # Bumped whenever the tables change; an older catalog is rebuilt from the files.
 CATALOG_VERSION = 1
@@ -464,11 +464,9 @@ class View:
         return ", ".join(column + direction for column in _ORDER[self.sort])
 
 
-def site_key(article_source: str, site: str | None) -> str:
+def site_key(source: str, site: str | None) -> str:
     """What sorting by site compares: the site, else a URL's host, else the source's name."""
-    from reader.article import source_label
-
-    return fold(source_label(article_source, site))
+    return fold(article_source(site, source))
 
 
 # -- the database ------------------------------------------------------------------------------

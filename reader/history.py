@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from reader.article import Annotation, Rejection
 from reader.store import Library
+from reader.text import plural, quoted
 
 
 class Change:
@@ -30,8 +31,7 @@ class Change:
 
 
 def _quote(text: str, start: int, end: int) -> str:
-    words = " ".join(text[start:end].split())
-    return f"'{words[:40]}…'" if len(words) > 40 else f"'{words}'"
+    return quoted(text[start:end])
 
 
 @dataclass(slots=True)
@@ -97,13 +97,15 @@ class Deleted(Change):
 
 
 @dataclass(slots=True)
-class AcceptedAll(Change):
-    """Every open model entity of the article was accepted at once."""
+class AddedMany(Change):
+    """Several annotations added in one step (accept all, tag every occurrence): one undo."""
 
     annotations: list[Annotation] = field(default_factory=list)
+    what: str = "entity"  # what was added, for the description: "accepting 3 entities"
+    verb: str = "accepting"
 
     def undo(self, library: Library, article_id: str) -> None:
-        """Remove every annotation the accept added."""
+        """Remove every annotation the step added."""
         library.remove_annotations(article_id, [a.id for a in self.annotations])
 
     def redo(self, library: Library, article_id: str) -> None:
@@ -113,9 +115,36 @@ class AcceptedAll(Change):
         )
 
     def describe(self, text: str) -> str:
-        """'accepting 12 entities'."""
-        n = len(self.annotations)
-        return f"accepting {n} entit{'ies' if n != 1 else 'y'}"
+        """'accepting 12 entities', 'tagging 3 occurrences'."""
+        many = "entities" if self.what == "entity" else None
+        return f"{self.verb} {plural(len(self.annotations), self.what, many)}"
+
+
+@dataclass(slots=True)
+class AcrossLibrary(Change):
+    """Annotations added to many articles in one step (tag every occurrence in the library).
+
+    Knows its own articles: the article the screen passes is one of them, or none.
+    """
+
+    added: dict[str, list[Annotation]] = field(default_factory=dict)
+
+    def undo(self, library: Library, article_id: str) -> None:
+        """Remove what was added, article by article."""
+        for each, made in self.added.items():
+            library.remove_annotations(each, [a.id for a in made])
+
+    def redo(self, library: Library, article_id: str) -> None:
+        """Add it all again."""
+        for each, made in self.added.items():
+            self.added[each] = library.add_annotations(
+                each, [(a.start, a.end, a.label, a.source) for a in made]
+            )
+
+    def describe(self, text: str) -> str:
+        """'tagging 14 occurrences in 5 articles'."""
+        total = sum(len(a) for a in self.added.values())
+        return f"tagging {plural(total, 'occurrence')} in {plural(len(self.added), 'article')}"
 
 
 @dataclass(slots=True)

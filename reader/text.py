@@ -134,3 +134,14 @@ def reading_minutes(text: str) -> int:
     characters, words, rest = _unspaced_counts(text)
     minutes = (words + len(rest.split())) / WORDS_PER_MINUTE + characters / CHARACTERS_PER_MINUTE
     return max(1, math.ceil(minutes))
+
+
+def quoted(text: str, limit: int = 40) -> str:
+    """Text for a message: one line, cut at `limit` characters with an ellipsis, in single quotes."""
+    words = " ".join(text.split())
+    return f"'{words[:limit]}…'" if len(words) > limit else f"'{words}'"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`1 span`, `3 spans`, `1,204 entities` (give `many` where adding an s is wrong)."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"

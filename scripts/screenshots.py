@@ -2,7 +2,8 @@
 
 Builds a throwaway library holding the seed article (ingested through the real pipeline and
 model when they are there, else built by hand), drives the app with real keys, and writes
-SVGs to screenshots/: library, article, entities, label-picker and help. PNGs are written as
+SVGs to screenshots/: library, article (also at 80x24 and 120x40), entities, label-picker and
+help. PNGs are written as
 well when a headless Chromium is installed; it is not a dependency.
 """
 
@@ -126,6 +127,13 @@ async def shoot() -> list[Path]:
         app.clear_notifications()
         await pilot.pause()
         save("article")
+        # The same place on a small terminal and a large one: everything has to fit both.
+        for width, height in ((80, 24), (120, 40)):
+            await pilot.resize_terminal(width, height)
+            await pilot.pause()
+            save(f"article-{width}x{height}")
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
         await pilot.press("e")
         await pilot.pause()
         save("entities")

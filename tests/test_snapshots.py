@@ -80,3 +80,43 @@ def test_label_picker(snap_compare, data_dir: Path, tmp_path: Path) -> None:
     assert snap_compare(
         app_on(tmp_path, data_dir), press=["down", "enter", "l", "o"], terminal_size=SIZE
     )
+
+
+# -- the article screen and its dialogs at a small and a large terminal ------------------------------
+
+SMALL, LARGE = (80, 24), (120, 40)
+
+
+def test_article_small(snap_compare, data_dir: Path, tmp_path: Path) -> None:
+    library_with_articles(data_dir)
+    # Cursor on "Crocus City Hall" (accepted), the status line saying so.
+    assert snap_compare(
+        app_on(tmp_path, data_dir), press=["down", "enter", "tab", "tab", "tab", "tab"], terminal_size=SMALL
+    )
+
+
+def test_article_large_with_a_selection_and_a_search(snap_compare, data_dir: Path, tmp_path: Path) -> None:
+    library_with_articles(data_dir)
+    press = ["down", "enter", "slash", *"rahmon", "enter", "home", "v", "right", "right"]
+    assert snap_compare(app_on(tmp_path, data_dir), press=press, terminal_size=LARGE)
+
+
+def test_export_dialog_small(snap_compare, data_dir: Path, tmp_path: Path) -> None:
+    library_with_articles(data_dir)
+    assert snap_compare(app_on(tmp_path, data_dir), press=["down", "enter", "ctrl+e"], terminal_size=SMALL)
+
+
+def test_export_dialog_large(snap_compare, data_dir: Path, tmp_path: Path) -> None:
+    library_with_articles(data_dir)
+    assert snap_compare(app_on(tmp_path, data_dir), press=["down", "enter", "ctrl+e"], terminal_size=LARGE)
+
+
+def test_label_picker_offers_a_new_label_small(snap_compare, data_dir: Path, tmp_path: Path) -> None:
+    library_with_articles(data_dir)
+    press = ["down", "enter", "l", *"victim"]
+    assert snap_compare(app_on(tmp_path, data_dir), press=press, terminal_size=SMALL)
+
+
+def test_help_small(snap_compare, data_dir: Path, tmp_path: Path) -> None:
+    library_with_articles(data_dir)
+    assert snap_compare(app_on(tmp_path, data_dir), press=["down", "enter", "question_mark"], terminal_size=SMALL)

@@ -2,48 +2,77 @@
 
 The screen owns what changes the store; the view only shows and posts messages. Every change
 is written through `Library` as it is made, and the view is then given what the store holds.
+A write can fail for reasons outside the program (a damaged store file, the article removed
+meanwhile by the command line or another window): those are caught and said; anything else is
+a bug and goes to the app's one handler.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, Static
 
-from reader.article import NUM_LABEL, Annotation, Article, Rejection
-from reader.config import Label, default_labels
+from reader.app import STORE_ERRORS, ReaderApp, reader_app
+from reader.article import (
+    Annotation,
+    Article,
+    ArticleState,
+    ReviewStatus,
+    Span,
+    article_source,
+    other_occurrences,
+    web_address,
+)
+from reader.config import HOTKEYS, Label
 from reader.history import (
-    AcceptedAll,
+    AcrossLibrary,
     Added,
+    AddedMany,
     Change,
     Deleted,
     History,
     Rejected,
     Relabelled,
 )
-from reader.widgets.article_header import ArticleHeader, article_source
+from reader.store import ArticleGone, Library
+from reader.text import plural, quoted
+from reader.textual_private import rename_bindings
+from reader.widgets.article_header import ArticleHeader
 from reader.widgets.article_view import ArticleView
 from reader.widgets.entity_panel import EntityPanel, group_mentions
 from reader.widgets.label_legend import LabelLegend
 
+# The status line when the cursor is on plain text: the keys the footer has no room for.
+HINT = "tab next entity · v select · e entities · ? every key"
+STATUS_NAMES: dict[str, str] = {
+    "new": "new",
+    "in_progress": "in progress",
+    "done": "done",
+    "ignored": "ignored",
+}
 
-def quoted(text: str, limit: int = 40) -> str:
-    """Text for a notification: one line, cut at `limit` characters, in single quotes."""
-    words = " ".join(text.split())
-    return f"'{words[:limit]}…'" if len(words) > limit else f"'{words}'"
 
+def span_state(
+    annotation: Annotation | None, suggestion: Span | None, rejected: Span | None
+) -> tuple[str, str, int, int] | None:
+    """What the cursor is on, for the status line: (label, state, start, end), or None.
 
-def web_address(article: Article) -> str | None:
-    """Where the article lives on the web: its url, else an http(s) source."""
-    for where in (article.url, article.source):
-        if where and where.startswith(("http://", "https://")):
-            return where
+    The state is the reader's word for it: `manual` (tagged by hand), `accepted` (a model
+    entity kept), `model` (a suggestion nobody reviewed), `rejected`.
+    """
+    if annotation is not None:
+        state = "accepted" if annotation.source == "model" else "manual"
+        return annotation.label, state, annotation.start, annotation.end
+    if suggestion is not None:
+        return suggestion.label, "model", suggestion.start, suggestion.end
+    if rejected is not None:
+        return rejected.label, "rejected", rejected.start, rejected.end
     return None
 
 
@@ -55,19 +84,22 @@ class ArticleScreen(Screen[None]):
         Binding("q", "back", "Back", show=False, id="article.back"),
         Binding("slash", "search", "Search", id="article.search"),
         *(
-            Binding(str(n), f"tag_key('{n}')", f"Tag with label {n}", show=False, id=f"article.tag_{n}")
-            for n in range(1, 10)
+            Binding(key, f"tag_key('{key}')", f"Tag with label {key}", show=False, id=f"article.tag_{key}")
+            for key in HOTKEYS
         ),
         Binding("l", "pick_label", "Label…", id="article.pick_label"),
         Binding("a", "accept", "Accept", id="article.accept"),
         Binding("A", "accept_all", "Accept all", show=False, id="article.accept_all"),
         Binding("x", "reject", "Reject", id="article.reject"),
         Binding("d", "delete", "Delete", show=False, id="article.delete"),
+        Binding("asterisk", "tag_every_occurrence", "Tag every occurrence", show=False, id="article.tag_every"),
         Binding("u", "undo", "Undo", id="article.undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="article.redo"),
+        Binding("D", "review_done", "Done, next", id="article.review_done"),
+        Binding("I", "review_ignore", "Ignore, next", show=False, id="article.review_ignore"),
         Binding("y", "copy", "Copy", show=False, id="article.copy"),
         Binding("o", "open_url", "Open in browser", show=False, id="article.open_url"),
-        Binding("e", "toggle_entities", "Entities", id="article.entities"),
+        Binding("e", "toggle_entities", "Entities", show=False, id="article.entities"),
         Binding("ctrl+e", "export", "Export…", show=False, id="article.export"),
         Binding("h", "toggle_label", "Hide label", show=False, id="article.hide_label"),
         Binding("H", "show_all_labels", "Show all labels", show=False, id="article.show_labels"),
@@ -75,59 +107,77 @@ class ArticleScreen(Screen[None]):
         Binding("question_mark", "help", "Help", id="article.help"),
     ]
 
-    def __init__(
-        self,
-        article: Article,
-        *,
-        annotations: Sequence[Annotation] = (),
-        rejections: Sequence[Rejection] = (),
-        position: int = 0,
-    ) -> None:
+    def __init__(self, article: Article, *, state: ArticleState | None = None) -> None:
         super().__init__()
         self.article = article
-        self.annotations = list(annotations)
-        self.rejections = list(rejections)
-        self.position = position
+        self.state = state or ArticleState()
         self.history = History()
         self.hidden: set[str] = set()
         self._panel_stale = True
+        self._gone = False
         # None: the first save always writes, which is also what marks the article as read.
         self._saved_position: int | None = None
-        self._offset = position
-        self._describe_tag_keys()
+        self._offset = self.state.position
+
+    # -- the app's library and label set -----------------------------------------------------
+
+    @property
+    def reader(self) -> ReaderApp:
+        """The app, typed."""
+        return reader_app(self)
+
+    @property
+    def library(self) -> Library:
+        """The library the article lives in."""
+        return self.reader.library
 
     @property
     def labels(self) -> list[Label]:
         """The config's label set."""
-        return list(self.app.config.labels)  # type: ignore[attr-defined]
+        return list(self.reader.config.labels)
+
+    @property
+    def annotations(self) -> list[Annotation]:
+        """The article's annotations, as the store last said."""
+        return self.state.annotations
 
     def _describe_tag_keys(self) -> None:
-        """Name the label each of the keys 1-9 tags with, for the footer, help and palette."""
-        try:
-            labels = self.app.config.labels  # type: ignore[attr-defined]
-        except Exception:  # built outside a running app (a unit test): the default label set
-            labels = default_labels()
-        names = {f"article.tag_{label.key}": label.name for label in labels if label.key}
-        bindings = self._bindings.key_to_bindings
-        for key, items in bindings.items():
-            bindings[key] = [
-                replace(b, description=f"Tag as {names[b.id]}") if b.id in names else b for b in items
-            ]
+        """Name the label each tag key tags with, for the footer, help and palette."""
+        names = {f"article.tag_{label.key}": label.name for label in self.labels if label.key}
+
+        def describe(binding: Binding) -> str | None:
+            if not (binding.id or "").startswith("article.tag_") or binding.id == "article.tag_every":
+                return None
+            name = names.get(binding.id or "")
+            return f"Tag as {name}" if name else f"Tag with label {binding.key}"
+
+        rename_bindings(self, describe)
+
+    def labels_changed(self) -> None:
+        """The label set changed (a new label, a new name or colour): show the new one."""
+        self._describe_tag_keys()
+        if self.is_mounted:
+            self.view.set_labels(self.labels)
+            self.refresh_overview()
+            self.refresh_bindings()
 
     def compose(self) -> ComposeResult:
-        """Header, legend, the text and the (hidden) entity panel, search input, footer."""
+        """Header, legend, the text and the (hidden) entity panel, status line, search, footer."""
         yield ArticleHeader(self.article, id="article-header")
         yield LabelLegend(id="label-legend")
         with Horizontal(id="article-body"):
             yield ArticleView(
                 self.article,
-                annotations=self.annotations,
-                rejections=self.rejections,
+                annotations=self.state.annotations,
+                rejections=self.state.rejections,
                 labels=self.labels,
-                position=self.position,
+                position=self.state.position,
                 id="article-view",
             )
             yield EntityPanel(id="entity-panel")
+        with Horizontal(id="article-status-row"):
+            yield Static("", id="article-status")
+            yield Static("", id="article-review")
         yield Input(placeholder="Search the article (Enter finds, n/N next/previous)", id="article-search")
         yield Footer(compact=True)
 
@@ -143,9 +193,11 @@ class ArticleScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Hide the panel and the search; show the legend; read from where the reader left off."""
+        self._describe_tag_keys()
+        self.refresh_bindings()
         self.panel.display = False
         self.query_one("#article-search", Input).display = False
-        self.app.steady_cursors(self)  # type: ignore[attr-defined]
+        self.reader.steady_cursors(self)
         self.refresh_overview()
         self.view.focus()
         self.watch(self.view, "scroll_y", self._show_progress, init=False)
@@ -158,26 +210,22 @@ class ArticleScreen(Screen[None]):
     # -- what the screen shows --------------------------------------------------------------
 
     def shown_spans(self) -> list[tuple[int, int, str]]:
-        """The model's unrejected spans and the annotations, as (start, end, label), unordered."""
-        rejected = {(r.start, r.end, r.label) for r in self.rejections}
-        spans: list[tuple[int, int, str]] = []
+        """The model's suggestions and the annotations, as (start, end, label), unordered."""
         analysis = self.article.analysis
-        if analysis:
-            for span in (*analysis.entities, *analysis.numbers):
-                key = (span.start, span.end, span.label)
-                if key not in rejected:
-                    spans.append(key)
-        spans += [(a.start, a.end, a.label) for a in self.annotations]
-        return spans
+        model = self.state.suggestions(analysis.spans()) if analysis else []
+        return [(s.start, s.end, s.label) for s in model] + [
+            (a.start, a.end, a.label) for a in self.state.annotations
+        ]
 
     def refresh_overview(self) -> None:
-        """Redraw the legend, and the entity panel when it is shown (else when it next is)."""
+        """Redraw the legend and the status line, and the entity panel when it is shown."""
         spans = self.shown_spans()
         self.query_one(LabelLegend).show({label for _, _, label in spans}, self.labels, self.hidden)
         # Thousands of highlights make thousands of rows: built only for a reader who looks.
         self._panel_stale = True
         if self.panel.display:
             self.refresh_panel(spans)
+        self.refresh_status()
 
     def refresh_panel(self, spans: list[tuple[int, int, str]] | None = None) -> None:
         """Rebuild the entity panel's groups."""
@@ -187,21 +235,49 @@ class ArticleScreen(Screen[None]):
         )
         self._panel_stale = False
 
+    def status_line(self) -> Content:
+        """The line under the text: the selection, else the span under the cursor and its state."""
+        view, text = self.view, self.article.text
+        if (selection := view.selection) is not None:
+            return Content.assemble(
+                (plural(view.tokens_in(*selection), "token"), "bold"),
+                f" selected: {quoted(text[selection[0] : selection[1]], 50)}",
+                ("  1-9 or l tags it · Escape clears", "dim"),
+            )
+        found = span_state(view.annotation_at_cursor(), view.entity_at_cursor(), view.rejected_at_cursor())
+        if found is None:
+            return Content.styled(HINT, "dim")
+        label, state, start, end = found
+        return Content.assemble(quoted(text[start:end], 50), " · ", (label, "bold"), " · ", state)
+
+    def refresh_status(self) -> None:
+        """Say what is under the cursor, what is selected, and where the article is in review."""
+        if not self.query("#article-status"):
+            return  # not composed yet
+        self.query_one("#article-status", Static).update(self.status_line())
+        status = STATUS_NAMES.get(self.state.status, self.state.status)
+        self.query_one("#article-review", Static).update(
+            Content.assemble(("review: ", "dim"), (status, "bold"))
+        )
+
     def reload_annotations(self) -> None:
         """Read the article's annotations and rejections back from the store and show them."""
-        library = self.app.library  # type: ignore[attr-defined]
-        state = library.article_state(self.article.id)
-        self.annotations, self.rejections = state.annotations, state.rejections
-        self.view.set_annotations(self.annotations, self.rejections)
+        self.state = self.library.article_state(self.article.id)
+        self.view.set_annotations(self.state.annotations, self.state.rejections)
         self.refresh_overview()
 
     def _show_progress(self, *_: Any) -> None:
         self.query_one(ArticleHeader).set_progress(self.view.progress())
 
     def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
-        """Keep the progress indicator up to date, and remember where the reader is."""
+        """Keep the progress indicator and the status line up to date; remember where the reader is."""
         self._offset = message.offset
         self._show_progress()
+        self.refresh_status()
+
+    def on_article_view_selection_changed(self, message: ArticleView.SelectionChanged) -> None:
+        """The status line says how much is selected."""
+        self.refresh_status()
 
     # -- changes ----------------------------------------------------------------------------
 
@@ -212,8 +288,30 @@ class ArticleScreen(Screen[None]):
         self.notify(message, timeout=3)
 
     def _store_failed(self, exc: Exception) -> None:
+        """A write was refused: the article is gone, or the store said why."""
+        if isinstance(exc, ArticleGone):
+            self.article_gone()
+            return
         self.notify(f"{exc}", title="Not saved", severity="error", timeout=8)
-        self.reload_annotations()
+        try:
+            self.reload_annotations()
+        except STORE_ERRORS:
+            pass  # the notice above already says the store is in trouble
+
+    def article_gone(self) -> None:
+        """The article was removed meanwhile (from the command line, another window): say so, leave."""
+        if self._gone:
+            return
+        self._gone = True
+        title = self.article.title or article_source(self.article.site, self.article.source, self.article.url)
+        self.notify(
+            f"{quoted(title, 60)} was removed from the library while it was open; nothing more is saved for it.",
+            title="Article removed",
+            severity="warning",
+            timeout=10,
+        )
+        if self.is_current:
+            self.dismiss()
 
     def action_tag_key(self, key: str) -> None:
         """Tag the target with the label on this hotkey."""
@@ -228,13 +326,13 @@ class ArticleScreen(Screen[None]):
 
         With no selection, an annotation under the cursor is relabelled instead.
         """
-        view, library, text = self.view, self.app.library, self.article.text  # type: ignore[attr-defined]
+        view, text = self.view, self.article.text
         try:
             if view.selection is None and (current := view.annotation_at_cursor()) is not None:
                 if current.label == label:
                     self.notify(f"{quoted(text[current.start : current.end])} is already {label}.", timeout=3)
                     return
-                library.relabel_annotation(self.article.id, current.id, label)
+                self.library.relabel_annotation(self.article.id, current.id, label)
                 self.apply(
                     Relabelled(current, label),
                     f"{quoted(text[current.start : current.end])}: {current.label} → {label}",
@@ -249,20 +347,26 @@ class ArticleScreen(Screen[None]):
                 self.notify(f"{quoted(text[start:end])} is already tagged {label}.", timeout=3)
                 view.clear_selection()
                 return
-            annotation = library.add_annotation(self.article.id, start, end, label, "manual")
-        except Exception as exc:  # a span outside the text, an unreadable store file
+            annotation = self.library.add_annotation(self.article.id, start, end, label, "manual")
+        except STORE_ERRORS as exc:
             self._store_failed(exc)
             return
         view.clear_selection()
         self.apply(Added(annotation), f"Tagged {quoted(text[start:end])} as {label}")
 
     def action_pick_label(self) -> None:
-        """Choose any label from a searchable list, then tag with it."""
+        """Choose any label from a searchable list (or make a new one), then tag with it."""
         from reader.screens.label_picker import LabelPicker
 
-        def picked(label: str | None) -> None:
-            if label:
-                self.tag_with(label)
+        def picked(choice: str | None) -> None:
+            if not choice:
+                return
+            if choice.startswith(LabelPicker.CREATE):
+                label = self.reader.create_label(choice.removeprefix(LabelPicker.CREATE))
+                if label is None:
+                    return
+                choice = label.name
+            self.tag_with(choice)
 
         self.app.push_screen(LabelPicker(self.labels), picked)
 
@@ -278,43 +382,30 @@ class ArticleScreen(Screen[None]):
             self.notify(f"{shown} is already accepted as {entity.label}.", timeout=3)
             return
         try:
-            annotation = self.app.library.add_annotation(  # type: ignore[attr-defined]
+            annotation = self.library.add_annotation(
                 self.article.id, entity.start, entity.end, entity.label, "model"
             )
-        except Exception as exc:
+        except STORE_ERRORS as exc:
             self._store_failed(exc)
             return
         self.apply(Added(annotation), f"Accepted {shown} as {entity.label}")
 
-    def open_suggestions(self) -> list[tuple[int, int, str, str]]:
-        """The model's spans not rejected and not yet annotated (plain numbers aside), to accept."""
-        if not self.article.analysis:
-            return []
-        rejected = {(r.start, r.end, r.label) for r in self.rejections}
-        annotated = {(a.start, a.end) for a in self.annotations}
-        return [
-            (s.start, s.end, s.label, "model")
-            for s in self.article.analysis.spans()
-            # A plain number is not something the model named; and a span the reader already
-            # tagged, with whatever label, is the reader's call, not the model's.
-            if s.label != NUM_LABEL
-            and (s.start, s.end, s.label) not in rejected
-            and (s.start, s.end) not in annotated
-        ]
-
     def action_accept_all(self) -> None:
         """Accept every open model entity of the article, in one store write."""
-        items = self.open_suggestions()
+        analysis = self.article.analysis
+        items = [
+            (s.start, s.end, s.label, "model")
+            for s in (self.state.open_suggestions(analysis.spans()) if analysis else [])
+        ]
         if not items:
             self.notify("No model entity left to accept.", timeout=3)
             return
         try:
-            made = self.app.library.add_annotations(self.article.id, items)  # type: ignore[attr-defined]
-        except Exception as exc:
+            made = self.library.add_annotations(self.article.id, items)
+        except STORE_ERRORS as exc:
             self._store_failed(exc)
             return
-        n = len(made)
-        self.apply(AcceptedAll(made), f"Accepted {n} entit{'ies' if n != 1 else 'y'} (u undoes)")
+        self.apply(AddedMany(made), f"Accepted {plural(len(made), 'entity', 'entities')} (u undoes)")
 
     def action_reject(self) -> None:
         """Say the model entity under the cursor is wrong: it stops being highlighted."""
@@ -323,10 +414,8 @@ class ArticleScreen(Screen[None]):
             self.notify("No model entity under the cursor.", severity="warning", timeout=3)
             return
         try:
-            rejection = self.app.library.reject(  # type: ignore[attr-defined]
-                self.article.id, entity.start, entity.end, entity.label
-            )
-        except Exception as exc:
+            rejection = self.library.reject(self.article.id, entity.start, entity.end, entity.label)
+        except STORE_ERRORS as exc:
             self._store_failed(exc)
             return
         shown = quoted(self.article.text[entity.start : entity.end])
@@ -339,12 +428,112 @@ class ArticleScreen(Screen[None]):
             self.notify("No annotation under the cursor.", severity="warning", timeout=3)
             return
         try:
-            self.app.library.remove_annotation(self.article.id, annotation.id)  # type: ignore[attr-defined]
-        except Exception as exc:
+            self.library.remove_annotation(self.article.id, annotation.id)
+        except STORE_ERRORS as exc:
             self._store_failed(exc)
             return
         shown = quoted(self.article.text[annotation.start : annotation.end])
         self.apply(Deleted(annotation), f"Deleted {shown} ({annotation.label})")
+
+    def _annotation_to_spread(self) -> Annotation | None:
+        """The annotation under the cursor, for tagging its other occurrences; None, said, if none."""
+        annotation = self.view.annotation_at_cursor()
+        if annotation is None:
+            self.notify(
+                "No annotation under the cursor: tag it first (1-9, l or a), then * tags every other occurrence.",
+                severity="warning",
+                timeout=5,
+            )
+        return annotation
+
+    def action_tag_every_occurrence(self) -> None:
+        """Give every other occurrence of the annotation's text in the article its label, as one step."""
+        annotation = self._annotation_to_spread()
+        if annotation is None:
+            return
+        phrase, label = self.article.text[annotation.start : annotation.end], annotation.label
+        places = other_occurrences(self.article, self.state.annotations, phrase, label)
+        if not places:
+            self.notify(f"No other untagged occurrence of {quoted(phrase)} in this article.", timeout=3)
+            return
+        try:
+            made = self.library.add_annotations(self.article.id, [(s, e, label, "manual") for s, e in places])
+        except STORE_ERRORS as exc:
+            self._store_failed(exc)
+            return
+        self.apply(
+            AddedMany(made, "occurrence", "tagging"),
+            f"Tagged {plural(len(made), 'more occurrence')} of {quoted(phrase)} as {label} (u undoes)",
+        )
+
+    def tag_every_occurrence_in_library(self) -> None:
+        """Give every occurrence of the annotation's text in every article its label, after asking."""
+        from reader.screens.confirm import ConfirmDialog
+
+        annotation = self._annotation_to_spread()
+        if annotation is None:
+            return
+        phrase, label = self.article.text[annotation.start : annotation.end], annotation.label
+        plan: dict[str, list[tuple[int, int]]] = {}
+        unread: list[str] = []
+        try:
+            found = self.library.articles_containing(phrase)
+        except STORE_ERRORS as exc:
+            self._store_failed(exc)
+            return
+        for article_id in found:
+            try:
+                if article_id == self.article.id:
+                    article, state = self.article, self.state
+                else:
+                    article, state = self.library.get(article_id), self.library.article_state(article_id)
+            except STORE_ERRORS as exc:  # removed meanwhile, or a damaged file: left alone
+                unread.append(f"{article_id[:10]}: {exc}")
+                continue
+            places = other_occurrences(article, state.annotations, phrase, label)
+            if places:
+                plan[article_id] = places
+        total = sum(len(p) for p in plan.values())
+        if not total:
+            self.notify(f"No other untagged occurrence of {quoted(phrase)} in the library.", timeout=4)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._tag_across_library(plan, label, phrase)
+
+        note = f"\n\n{plural(len(unread), 'article')} could not be read and stay as they are." if unread else ""
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Tag {plural(total, 'occurrence')} of {quoted(phrase)} as {label} "
+                f"in {plural(len(plan), 'article')}? One u undoes it all.{note}",
+                yes="Tag",
+                title="Tag every occurrence in the library",
+                dangerous=False,
+            ),
+            answered,
+        )
+
+    def _tag_across_library(self, plan: dict[str, list[tuple[int, int]]], label: str, phrase: str) -> None:
+        change = AcrossLibrary()
+        skipped = 0
+        for article_id, places in plan.items():
+            try:
+                change.added[article_id] = self.library.add_annotations(
+                    article_id, [(s, e, label, "manual") for s, e in places]
+                )
+            except STORE_ERRORS as exc:
+                if article_id == self.article.id and isinstance(exc, ArticleGone):
+                    self.article_gone()
+                skipped += 1
+        if not change.added:
+            self.notify("Nothing was tagged: the store refused every article.", severity="error")
+            return
+        message = f"Tagged {quoted(phrase)} as {label}: {change.describe('').removeprefix('tagging ')} (u undoes)"
+        if skipped:
+            message += f"; {plural(skipped, 'article')} could not be changed"
+        if not self._gone:
+            self.apply(change, message)
 
     def action_undo(self) -> None:
         """Take back the last change (saved at once)."""
@@ -355,10 +544,9 @@ class ArticleScreen(Screen[None]):
         self._step(undo=False)
 
     def _step(self, *, undo: bool) -> None:
-        library = self.app.library  # type: ignore[attr-defined]
         try:
-            change = (self.history.undo if undo else self.history.redo)(library, self.article.id)
-        except Exception as exc:  # e.g. the annotation was removed from the command line meanwhile
+            change = (self.history.undo if undo else self.history.redo)(self.library, self.article.id)
+        except STORE_ERRORS as exc:  # e.g. the annotation was removed from the command line meanwhile
             self._store_failed(exc)
             return
         if change is None:
@@ -367,6 +555,35 @@ class ArticleScreen(Screen[None]):
         self.reload_annotations()
         verb = "Undid" if undo else "Redid"
         self.notify(f"{verb} {change.describe(self.article.text)}", timeout=3)
+
+    # -- review -----------------------------------------------------------------------------
+
+    def action_review_done(self) -> None:
+        """Mark the article fully reviewed, and open the next one to review."""
+        self._review("done")
+
+    def action_review_ignore(self) -> None:
+        """Set the article aside (left out of training data), and open the next one to review."""
+        self._review("ignored")
+
+    def _review(self, status: ReviewStatus) -> None:
+        try:
+            self.library.set_status(self.article.id, status)
+            self.state.status = status
+            following = self.library.next_to_review(self.article.id)
+        except STORE_ERRORS as exc:
+            self._store_failed(exc)
+            return
+        what = "done" if status == "done" else "ignored"
+        self.save_position()
+        if following is None:
+            self.notify(f"Marked {what}. Nothing is left to review.", timeout=5)
+            self.dismiss()
+            return
+        if self.reader.open_article_screen(following, replace=True):
+            self.notify(f"Marked {what}; here is the next article to review.", timeout=3)
+        else:
+            self.refresh_status()
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -377,20 +594,38 @@ class ArticleScreen(Screen[None]):
             self.notify("Nothing to copy.", severity="warning")
             return
         text = self.article.text[target[0] : target[1]]
-        where = self.app.copy_text(text)  # type: ignore[attr-defined]
+        where = self.reader.copy_text(text)
         self.notify(f"Copied {quoted(text)} ({where})", timeout=4)
 
     def action_open_url(self) -> None:
-        """Open the article's web page in the browser."""
+        """Open the article's web page in the browser; without one, offer to copy its address."""
+        from reader.screens.confirm import ConfirmDialog
+
         url = web_address(self.article)
         if url is None:
-            self.notify(
-                f"This article has no web address (it came from {article_source(self.article)}).",
-                severity="warning",
-            )
+            source = article_source(self.article.site, self.article.source, self.article.url)
+            self.notify(f"This article has no web address (it came from {source}).", severity="warning")
             return
-        self.app.open_url(url)
-        self.notify(f"Opening {url}", timeout=3)
+        why = self.reader.browser_missing()
+        if why is None:
+            self.app.open_url(url)
+            self.notify(f"Opening {url}", timeout=3)
+            return
+
+        def answered(copy: bool | None) -> None:
+            if copy:
+                where = self.reader.copy_text(url)
+                self.notify(f"Copied {url} ({where})", timeout=4)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"No browser can open it from here: {why}.\n\n{url}\n\nCopy the address instead?",
+                yes="Copy",
+                title="Open in browser",
+                dangerous=False,
+            ),
+            answered,
+        )
 
     def action_search(self) -> None:
         """Show the search input."""
@@ -409,12 +644,15 @@ class ArticleScreen(Screen[None]):
         if not query:
             return
         if count:
-            self.notify(f"{count} match{'es' if count != 1 else ''} for {quoted(query)}: n next, N previous", timeout=3)
+            self.notify(
+                f"{plural(count, 'match', 'matches')} for {quoted(query)}: n next, N previous, Escape clears",
+                timeout=3,
+            )
         else:
             self.notify(f"No match for {quoted(query)}.", severity="warning", timeout=3)
 
     def action_close_search(self) -> None:
-        """Escape: close the search input, or leave the panel, or drop the search highlights."""
+        """Escape: close the search input, or drop the search highlights."""
         box = self.query_one("#article-search", Input)
         if box.display:
             self._close_search_box()
@@ -475,29 +713,32 @@ class ArticleScreen(Screen[None]):
         self.set_hidden(set())
 
     def save_position(self) -> None:
-        """Remember where the reader is, when it changed."""
-        try:
-            offset = self.view.offset()
-        except Exception:  # the view is already gone (the app is closing): the last move
-            offset = self._offset
+        """Remember where the reader is, when it changed (never for an article that is gone)."""
+        if self._gone:
+            return
+        offset = self.view.offset() if self.is_mounted and self.query(ArticleView) else self._offset
         if offset == self._saved_position:
             return
         try:
-            self.app.library.set_position(self.article.id, offset)  # type: ignore[attr-defined]
-            self._saved_position = offset
-        except Exception as exc:
+            self.library.set_position(self.article.id, offset)
+        except ArticleGone:
+            self._gone = True  # removed meanwhile: there is nothing to keep a position for
+            return
+        except STORE_ERRORS as exc:
             self.notify(f"Could not save the reading position: {exc}", severity="warning")
+            return
+        self._saved_position = offset
 
     def action_back(self) -> None:
         """Back to the library, keeping the reading position."""
         self.save_position()
-        self.app.pop_screen()
+        self.dismiss()
 
     def action_export(self) -> None:
         """Export this article (or the whole library), through the export dialog."""
         from reader.screens.export import open_export_dialog
 
-        open_export_dialog(self.app, self.article.id)
+        open_export_dialog(self.reader, self.article.id)
 
     def action_help(self) -> None:
         """Show every key."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
@@ -17,19 +18,26 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
-    def __init__(self, question: str, *, yes: str = "Yes", title: str = "Are you sure?") -> None:
+    def __init__(
+        self, question: str, *, yes: str = "Yes", title: str = "Are you sure?", dangerous: bool = True
+    ) -> None:
         super().__init__()
         self.question = question
         self.yes_label = yes
         self.title_text = title
+        self.dangerous = dangerous
 
     def compose(self) -> ComposeResult:
-        """The question and two buttons; No is focused, so a stray Enter does no harm."""
+        """The question and two buttons; No is focused, so a stray Enter does no harm.
+
+        The question and the buttons' words may quote the user's text: never markup.
+        """
         with Vertical(id="dialog", classes="dialog") as dialog:
             dialog.border_title = self.title_text
             yield Static(self.question, id="question", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button(f"{self.yes_label} (y)", variant="error", id="yes")
+                variant = "error" if self.dangerous else "primary"
+                yield Button(Content(f"{self.yes_label} (y)"), variant=variant, id="yes")
                 yield Button("No (n)", variant="default", id="no")
 
     def on_mount(self) -> None:

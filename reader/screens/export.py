@@ -12,7 +12,7 @@ import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,7 +21,11 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
 
-from reader.export import FORMATS
+from reader.export import FORMATS, ExportError
+from reader.text import plural
+
+if TYPE_CHECKING:
+    from reader.app import ReaderApp
 
 LIBRARY_STEM = "reader-export"
 
@@ -62,11 +66,6 @@ def shown_path(path: Path) -> str:
     return str(path)
 
 
-def plural(n: int, word: str) -> str:
-    """`1 span`, `3 spans`."""
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
 def export_summary(report: Any, request: ExportRequest) -> tuple[str, str]:
     """The finished export's notification: its message and severity."""
     where = shown_path(report.path or request.path)
@@ -96,12 +95,13 @@ def failure(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def export_and_notify(app: Any, request: ExportRequest) -> None:
+def export_and_notify(app: ReaderApp, request: ExportRequest) -> None:
     """Run the export (in a worker thread) and say, in a notification, where it went or why not.
 
     `export_library` writes to a temporary file renamed over the target at the end, so a
     failed export leaves no half-written file behind.
     """
+    from reader.app import EXPORT_ERRORS
     from reader.export import export_library, is_brat_folder
 
     try:
@@ -120,7 +120,7 @@ def export_and_notify(app: Any, request: ExportRequest) -> None:
             include_predictions=request.include_predictions,
             include_all=request.include_all,
         )
-    except Exception as exc:  # an unwritable path, a damaged store, spaCy missing
+    except (*EXPORT_ERRORS, ExportError) as exc:  # an unwritable path, a damaged store, spaCy missing
         app.notify(
             f"{failure(exc)}\n\nNothing was written.",
             title=f"Export to {shown_path(request.path)} failed",
@@ -132,7 +132,7 @@ def export_and_notify(app: Any, request: ExportRequest) -> None:
     app.notify(message, title="Export finished", severity=severity, timeout=10)  # type: ignore[arg-type]
 
 
-def open_export_dialog(app: Any, article_id: str | None = None) -> None:
+def open_export_dialog(app: ReaderApp, article_id: str | None = None) -> None:
     """Ask what to export (this article by default when `article_id` is given), then export it."""
     running = [w for w in app.workers if w.group == "export" and w.is_running]
     if running:
@@ -165,8 +165,11 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             yield Static("Format", classes="heading")
             with RadioSet(id="export-format", compact=True):
                 for i, fmt in enumerate(FORMATS.values()):
-                    label = Content.assemble((f"{fmt.name:<9}", "bold"), (fmt.description, "dim"))
-                    yield RadioButton(label, value=i == 0, id=f"format-{fmt.name}")
+                    yield RadioButton(
+                        Content.assemble((f"{fmt.name:<9}", "bold"), (fmt.description, "dim")),
+                        value=i == 0,
+                        id=f"format-{fmt.name}",
+                    )
             if self.article_id:
                 yield Static("Articles", classes="heading")
                 with RadioSet(id="export-scope", compact=True):
@@ -188,7 +191,9 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
 
     def on_mount(self) -> None:
         """The path has the focus: ctrl+e, Enter exports with the defaults."""
-        self.app.steady_cursors(self)  # type: ignore[attr-defined]
+        from reader.app import reader_app
+
+        reader_app(self).steady_cursors(self)
         self.query_one("#export-path", Input).focus()
 
     @property

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
+
+from reader.textual_private import bindings_in_effect
 
 # Where a binding comes from, for widgets that do not name their own section.
 SECTIONS = {"ArticleView": "Text"}
@@ -26,11 +29,8 @@ def binding_rows(screen: Screen[Any]) -> list[tuple[str, str, str, str]]:
     seen: set[tuple[int, str]] = set()
     for node in nodes:
         where = getattr(node, "HELP_SECTION", None) or SECTIONS.get(type(node).__name__, type(node).__name__)
-        bindings = node._bindings.copy()
-        if app._keymap:
-            bindings.apply_keymap(app._keymap)
         by_action: dict[str, list[Binding]] = {}
-        for _key, binding in bindings:
+        for _key, binding in bindings_in_effect(node):
             if not binding.description or (id(node), binding.action) in seen:
                 continue
             if binding.id is None and node is not app:
@@ -70,7 +70,9 @@ class HelpScreen(ModalScreen[None]):
         """Fill the table."""
         table = self.query_one(DataTable)
         table.add_columns("Key", "Does", "Where", "Id")
-        table.add_rows(self.rows)
+        # Descriptions name labels, which are the user's text: cells of plain text, as DataTable
+        # would read a string as markup.
+        table.add_rows([[Text(cell) for cell in row] for row in self.rows])
 
     def action_close(self) -> None:
         """Back to the screen."""

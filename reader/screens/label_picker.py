@@ -1,4 +1,4 @@
-"""Pick any label of the label set by typing part of its name."""
+"""Pick any label of the label set by typing part of its name, or make a new one."""
 
 from __future__ import annotations
 
@@ -12,18 +12,28 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from reader.config import Label
-from reader.widgets.label_legend import label_variable
+from reader.colours import label_variable
+from reader.config import Label, label_name
 
 
-def label_option(label: Label, variable: str, width: int = 12) -> Content:
+def label_option(label: Label, width: int = 12) -> Content:
     """One row of the picker: a swatch in the label's colour, its name and its hotkey."""
-    key = f" [dim]key {label.key}[/]" if label.key else ""
-    return Content.from_markup(f"[on ${variable}] [/] $name{key}", name=label.name.ljust(width))
+    return Content.assemble(
+        (" ", f"on ${label_variable(label.name)}"),
+        " ",
+        label.name.ljust(width),
+        (f" key {label.key}", "dim") if label.key else "",
+    )
 
 
 class LabelPicker(ModalScreen[str | None]):
-    """A searchable list of every label; dismissed with the chosen label's name, or None."""
+    """A searchable list of every label; dismissed with the chosen label's name, or None.
+
+    When what is typed names no label, the last row offers to make it: choosing that row
+    dismisses with `CREATE` followed by the typed name.
+    """
+
+    CREATE = "\x00create:"  # cannot start a label name: cleaning removes control characters
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="labels.cancel"),
@@ -40,27 +50,43 @@ class LabelPicker(ModalScreen[str | None]):
         """The search input above the list."""
         with Vertical(id="dialog", classes="dialog picker") as dialog:
             dialog.border_title = self.title_text
-            yield Input(placeholder="Type to filter labels", id="label-search")
+            yield Input(placeholder="Type to filter, or a new label's name", id="label-search")
             yield OptionList(id="label-list")
 
     def on_mount(self) -> None:
         """Show every label, the first highlighted."""
-        self.app.steady_cursors(self)  # type: ignore[attr-defined]
+        from reader.app import reader_app
+
+        reader_app(self).steady_cursors(self)
         self._show("")
 
-    def _show(self, query: str) -> None:
-        query = query.strip().casefold()
+    def _show(self, typed: str) -> None:
+        query = typed.strip().casefold()
         options = self.query_one("#label-list", OptionList)
         options.clear_options()
         matches = [lab for lab in self.labels if query in lab.name.casefold()]
         # Names that start with what was typed come first: "per" should offer PERSON, then PERCENT.
         matches.sort(key=lambda lab: not lab.name.casefold().startswith(query))
         width = max((len(lab.name) for lab in self.labels), default=0) + 1
-        options.add_options(
-            Option(label_option(lab, label_variable(lab.name), width), id=lab.name) for lab in matches
-        )
-        if matches:
+        rows = [Option(label_option(lab, width), id=lab.name) for lab in matches]
+        new = self._new_name(typed)
+        if new is not None:
+            rows.append(
+                Option(Content.assemble(("+", "bold"), " New label ", (new, "bold")), id=self.CREATE + new)
+            )
+        options.add_options(rows)
+        if rows:
             options.highlighted = 0
+
+    def _new_name(self, typed: str) -> str | None:
+        """The label `typed` would make, when it is a usable name the set does not have."""
+        if not typed.strip():
+            return None
+        try:
+            name = label_name(typed)
+        except ValueError:
+            return None
+        return None if any(lab.name == name for lab in self.labels) else name
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Filter as the reader types."""
@@ -85,6 +111,12 @@ class LabelPicker(ModalScreen[str | None]):
     def _pick(self) -> None:
         options = self.query_one("#label-list", OptionList)
         if options.highlighted is None:
+            typed = self.query_one("#label-search", Input).value
+            try:
+                label_name(typed)
+            except ValueError as exc:
+                self.notify(f"No label matches, and no new one can be made: {exc}.", severity="warning")
+                return
             self.notify("No label matches.", severity="warning")
             return
         self.dismiss(options.get_option_at_index(options.highlighted).id)

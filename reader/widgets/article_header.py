@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import math
-from pathlib import PurePath
-from urllib.parse import urlparse
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from reader.article import Article
+from reader.article import Article, article_source
 
 # Words a minute, the usual figure for reading on a screen.
 READING_SPEED = 230
@@ -19,16 +17,6 @@ READING_SPEED = 230
 def reading_minutes(words: int) -> int:
     """Minutes to read `words` words at 230 a minute, at least one."""
     return max(1, math.ceil(words / READING_SPEED))
-
-
-def article_source(article: Article) -> str:
-    """Where the article came from, short: its site, a URL's host, or a file's name (no full path)."""
-    if article.site:
-        return article.site
-    for where in (article.url, article.source):
-        if where and "://" in where:
-            return urlparse(where).netloc or where
-    return PurePath(article.source or "").name or article.source or ""
 
 
 def progress_bar(fraction: float, width: int = 12) -> str:
@@ -53,7 +41,7 @@ class ArticleHeader(Vertical):
         facts = [
             article.byline,
             (article.date or "")[:10] or None,
-            article_source(article),
+            article_source(article.site, article.source, article.url),
             f"{words:,} words",
             f"{article.reading_minutes} min read",
             # Why no names are highlighted: nothing installed reads this language.

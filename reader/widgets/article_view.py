@@ -12,11 +12,13 @@ else the colour in the label set, else the `article-view--entity` background.
 - model suggestions: the label's colour, faded into the background (the text keeps the
   theme's foreground colour, so it reads on any background);
 - annotations: the label's colour solid, with black or white bold text, whichever contrasts;
-  where two annotations overlap the innermost gives the colour and the text is underlined;
+  where two annotations overlap the innermost gives the colour and the text is italic;
 - numbers: bold, in the `article-view--number` colour; numeric entities (CARDINAL, MONEY...)
   on their label's tint, plain numbers (NUM) on the bare background;
 - rejected model spans and spans whose label is hidden: not highlighted;
-- search matches, the selection and the cursor token: the component classes below.
+- the cursor token and the selection: reversed; search matches: underlined. Text styles, never
+  a background: a colour could be some label's colour (or land on the same entry of a
+  256-colour terminal), and then a selection over that label would not show.
 """
 
 from __future__ import annotations
@@ -45,10 +47,12 @@ from reader.article import (
     NUMBER_LABELS,
     Annotation,
     Article,
+    ArticleState,
     Rejection,
     Span,
     in_text_order,
 )
+from reader.colours import label_variable
 from reader.config import Label
 from reader.layout import Lines, VisualLine, line_of_offset, wrap_lines
 
@@ -66,11 +70,6 @@ _HEADING = Style(bold=True)
 _PREFIX = Style(dim=True)
 _START = attrgetter("start")
 _END = attrgetter("end")
-
-
-def label_variable(name: str) -> str:
-    """The theme variable that may hold a label's colour: `PERSON` -> `label-person`."""
-    return "label-" + name.lower().replace("_", "-").replace(" ", "-")
 
 
 class _Mark(NamedTuple):
@@ -121,7 +120,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("pagedown,space", "page_down", "Page down", id="article.page_down", show=False),
         Binding("home", "cursor_home", "Start of article", id="article.home", show=False),
         Binding("end", "cursor_end", "End of article", id="article.end", show=False),
-        Binding("v", "toggle_selection", "Select", id="article.select"),
+        Binding("v", "toggle_selection", "Select", id="article.select", show=False),
         Binding(
             "shift+left",
             "extend_left",
@@ -139,7 +138,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("escape", "clear_selection", "Clear selection", id="article.clear_selection"),
         Binding("n", "next_match", "Next match", id="article.next_match", show=False),
         Binding("N", "previous_match", "Previous match", id="article.previous_match", show=False),
-        Binding("tab", "next_stop", "Next entity", id="article.next_entity"),
+        Binding("tab", "next_stop", "Next entity", id="article.next_entity", show=False),
         Binding(
             "shift+tab",
             "previous_stop",
@@ -166,11 +165,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         overflow-y: auto;
         scrollbar-gutter: stable;
         & > .article-view--cursor { text-style: reverse; }
-        & > .article-view--selection { background: $input-selection-background; }
-        & > .article-view--match { background: $warning 45%; }
+        & > .article-view--selection { text-style: reverse; }
+        & > .article-view--match { text-style: underline; }
         & > .article-view--number { color: $text-warning; text-style: bold; }
         & > .article-view--entity { background: $secondary; }
-        & > .article-view--overlap { text-style: underline; }
+        & > .article-view--overlap { text-style: italic; }
     }
     """
 
@@ -316,6 +315,17 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             return None
         found = [a for a in self._annotations.overlapping(*bounds) if a.label not in self._hidden]
         return min(found, key=lambda a: (a.end - a.start, a.start), default=None)
+
+    def rejected_at_cursor(self) -> Span | None:
+        """The innermost model span the reader rejected that covers the cursor token."""
+        if (bounds := self._token_bounds(self._cursor)) is None:
+            return None
+        found = self._rejected.overlapping(*bounds)
+        return min(found, key=lambda s: (s.end - s.start, s.start), default=None)
+
+    def tokens_in(self, start: int, end: int) -> int:
+        """How many tokens lie in `[start, end)`."""
+        return max(0, bisect_left(self._tok_starts, end) - bisect_left(self._tok_starts, start))
 
     def entity_at_cursor(self) -> Span | None:
         """The shown, unrejected model entity or number covering the cursor token (innermost)."""
@@ -854,12 +864,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._rejection_list = tuple(rejections)
         self._sets: tuple[set[Annotation], set[Rejection]] | None = None
         self._annotations = _SpanIndex(self._annotation_list)
-        if rejections:
-            rejected = {(r.start, r.end, r.label) for r in rejections}
-            shown = [s for s in self._model_spans if (s.start, s.end, s.label) not in rejected]
-        else:
-            shown = self._model_spans
-        self._suggestions = _SpanIndex(shown)
+        state = ArticleState(list(self._annotation_list), list(self._rejection_list))
+        self._suggestions = _SpanIndex(state.suggestions(self._model_spans))
+        rejected = state.rejected()
+        self._rejected = _SpanIndex(
+            [s for s in self._model_spans if (s.start, s.end, s.label) in rejected] if rejected else ()
+        )
         self._line_spans.clear()
         self._stops = None
 

@@ -16,7 +16,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.article import NUM_LABEL
-from reader.widgets.label_legend import label_variable
+from reader.colours import label_variable
 
 
 @dataclass(slots=True)
@@ -102,15 +102,20 @@ class EntityPanel(OptionList):
             self.highlighted = min(was or 0, len(self._rows) - 1)
 
     def _label_row(self, label: str, total: int, hidden: bool) -> Content:
+        # Labels and mentions are the user's and the article's text: plain chunks, never markup.
         name = "numbers" if label == NUM_LABEL else label
         swatch = "dim" if hidden else f"on ${label_variable(label)}"
-        state = "  [dim](hidden)[/]" if hidden else ""
-        return Content.from_markup(
-            f"[{swatch}]  [/] [b]$name[/b] [dim]$total[/]{state}", name=name, total=str(total)
+        return Content.assemble(
+            ("  ", swatch),
+            " ",
+            (name, "bold"),
+            " ",
+            (str(total), "dim"),
+            ("  (hidden)", "dim") if hidden else "",
         )
 
     def _mention_row(self, mention: Mention) -> Content:
-        return Content.from_markup(f"   $text [dim]×{len(mention.spans)}[/]", text=mention.text)
+        return Content.assemble("   ", mention.text, " ", (f"×{len(mention.spans)}", "dim"))
 
     def row(self, index: int | None) -> str | Mention | None:
         """What a row shows: a label name, or a mention."""

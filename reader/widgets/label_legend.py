@@ -1,4 +1,4 @@
-"""One line naming the labels highlighted in the article, each in its colour, with its hotkey."""
+"""The labels highlighted in the article, each in its colour with its hotkey, wrapped to the width."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from textual.content import Content
 from textual.widgets import Static
 
 from reader.article import NUM_LABEL
+from reader.colours import label_variable
 from reader.config import Label
 
-
-def label_variable(name: str) -> str:
-    """The theme variable of a label's colour (the app defines one for every label)."""
-    return "label-" + name.lower().replace("_", "-").replace(" ", "-")
+# Inside a chip: no line break between a hotkey, its label and the chip's padding.
+_KEEP = "\u00a0"
 
 
 class LabelLegend(Static):
@@ -26,16 +25,16 @@ class LabelLegend(Static):
         names = sorted(set(present), key=lambda n: (n == NUM_LABEL, order.get(n, len(order)), n))
         parts: list[Content | tuple[str, str] | str] = []
         for name in names:
-            variable = label_variable(name)
             key = keys.get(name)
-            text = f" {key}·{name} " if key else f" {name} "
+            text = f"{key}·{name}" if key else name
             if name == NUM_LABEL:
-                text, style = " numbers ", f"bold ${variable}"
+                text, style = "numbers", f"bold ${label_variable(name)}"
             else:
-                style = f"$label-text on ${variable}"
+                style = f"$label-text on ${label_variable(name)}"
             if name in hidden:
                 style = "dim strike"
-            parts += [(text, style), " "]
+            # The label is the user's text: a plain chunk with a style, never markup.
+            parts += [(f"{_KEEP}{text}{_KEEP}".replace(" ", _KEEP), style), " "]
         if not parts:
             parts = [("no entities found in this article", "dim")]
         self.update(Content.assemble(*parts))
