@@ -17,6 +17,7 @@ Three rules hold for every screen, and live here so that no screen has to rememb
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import os
 import threading
@@ -370,9 +371,10 @@ class ReaderApp(App[None]):
             return
         self.open_article_screen(article_id)
 
-    def open_article_screen(self, article_id: str, *, replace: bool = False) -> bool:
-        """Open one article in the reader, where the reader left it (in place of the current
-        screen when `replace`); False, with a notification, when it cannot be read."""
+    def open_article_screen(self, article_id: str, *, replace: bool = False, at: int | None = None) -> bool:
+        """Open one article in the reader, where the reader left it or at the character `at`
+        (in place of the current screen when `replace`); False, with a notification, when it
+        cannot be read."""
         from reader.screens.article import ArticleScreen
 
         try:
@@ -381,6 +383,8 @@ class ReaderApp(App[None]):
         except (*STORE_ERRORS, OSError) as exc:
             self.notify(f"{exc}", title="Cannot open the article", severity="error")
             return False
+        if at is not None:
+            state = dataclasses.replace(state, position=max(0, min(at, len(article.text))))
         screen = ArticleScreen(article, state=state)
         if replace:
             self.switch_screen(screen)

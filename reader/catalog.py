@@ -36,7 +36,7 @@ from typing import Any, Literal
 from reader.article import Article, ArticleState, ReviewStatus, article_source
 
 # Bumped whenever the tables change; an older catalog is rebuilt from the files.
-CATALOG_VERSION = 1
+CATALOG_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -66,7 +66,7 @@ CREATE TABLE articles(
     date_key TEXT NOT NULL,
     indexed INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX articles_by_added ON articles(ingested_at, id);
+CREATE INDEX articles_by_added ON articles(ingested_at);
 CREATE INDEX articles_by_date ON articles(date_key, id);
 CREATE INDEX articles_by_title ON articles(title_key, id);
 CREATE INDEX articles_by_site ON articles(site_key, id);
@@ -410,7 +410,8 @@ SortKey = Literal["added", "date", "title", "site", "annotations", "unread", "st
 SORT_KEYS: tuple[SortKey, ...] = ("added", "date", "title", "site", "annotations", "unread", "status")
 # Each key's columns, for ascending order; `id` last makes every order total and stable.
 _ORDER: dict[str, tuple[str, ...]] = {
-    "added": ("a.ingested_at", "a.id"),
+    # Articles added in the same second keep the order they were added in.
+    "added": ("a.ingested_at", "a.n"),
     "date": ("a.date_key", "a.id"),
     "title": ("a.title_key", "a.id"),
     "site": ("a.site_key", "a.id"),

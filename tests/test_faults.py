@@ -514,7 +514,7 @@ async def test_damaged_annotation_file_in_the_app(two_articles, data_dir: Path) 
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, LibraryScreen)
-        assert {s.id for s in screen.summaries} == {first.id, second.id}
+        assert {s.id for s in screen.table.rows()} == {first.id, second.id}
         app.open_article_screen(first.id)
         await pilot.pause()
         assert isinstance(app.screen, LibraryScreen)

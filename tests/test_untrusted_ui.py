@@ -282,8 +282,6 @@ def test_the_walk_finds_what_it_looks_for() -> None:
 
 @pytest.mark.parametrize("path", UI_MODULES, ids=lambda p: p.name)
 def test_no_ui_module_reads_a_built_string_as_markup(path: Path) -> None:
-    if path.name in {"library.py", "ingest.py"}:
-        pytest.skip("checked with the library screen's own work")
     assert markup_risks(path.read_text(encoding="utf-8"), path.name) == []
 
 

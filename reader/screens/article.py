@@ -20,6 +20,7 @@ from textual.widgets import Footer, Input, Static
 
 from reader.app import STORE_ERRORS, ReaderApp, reader_app
 from reader.article import (
+    NUM_LABEL,
     Annotation,
     Article,
     ArticleState,
@@ -267,7 +268,22 @@ class ArticleScreen(Screen[None]):
         self.refresh_overview()
 
     def _show_progress(self, *_: Any) -> None:
-        self.query_one(ArticleHeader).set_progress(self.view.progress())
+        progress = self.view.progress()
+        self.query_one(ArticleHeader).set_progress(progress)
+        if progress >= 1.0 and not self.state.read and not self._gone:
+            self._mark_read()
+
+    def _mark_read(self) -> None:
+        """Scrolled to the end: the article is read (the library shows it, and it leaves
+        "continue reading")."""
+        try:
+            self.library.set_read(self.article.id, True)
+        except ArticleGone:
+            self.article_gone()
+            return
+        except STORE_ERRORS as exc:
+            self.notify(f"Could not mark the article read: {exc}", severity="warning")
+        self.state.read = True
 
     def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
         """Keep the progress indicator and the status line up to date; remember where the reader is."""
@@ -684,6 +700,13 @@ class ArticleScreen(Screen[None]):
         self.view.move_to_offset(start)
         index = [s for s, _ in spans].index(start) + 1
         self.notify(f"{quoted(message.mention.text)}: {index} of {len(spans)}", timeout=2)
+
+    def on_entity_panel_other_articles(self, message: EntityPanel.OtherArticles) -> None:
+        """The other articles that mention the entity, across the library."""
+        from reader.screens.search import MentionsScreen
+
+        label = None if message.mention.label == NUM_LABEL else message.mention.label
+        self.app.push_screen(MentionsScreen(message.mention.text, label))
 
     def on_entity_panel_label_toggled(self, message: EntityPanel.LabelToggled) -> None:
         """Switch a label's highlighting off or on."""

@@ -51,12 +51,20 @@ class EntityPanel(OptionList):
 
     HELP_SECTION = "Entity panel"
     BINDINGS = [
-        Binding("h,space", "toggle_label", "Highlight on/off", id="entities.toggle_label"),
+        Binding("h,space", "toggle_label", "Highlight on/off", show=False, id="entities.toggle_label"),
+        Binding("m", "other_articles", "Other articles", id="entities.other_articles"),
         Binding("escape", "leave", "Back to the text", id="entities.leave"),
     ]
 
     class JumpTo(Message):
         """The reader chose an entity: move the view to its next occurrence."""
+
+        def __init__(self, mention: Mention) -> None:
+            super().__init__()
+            self.mention = mention
+
+    class OtherArticles(Message):
+        """The reader wants the other articles of the library that mention an entity."""
 
         def __init__(self, mention: Mention) -> None:
             super().__init__()
@@ -131,6 +139,12 @@ class EntityPanel(OptionList):
             self.post_message(self.JumpTo(row))
         elif row is not None:
             self.post_message(self.LabelToggled(row))
+
+    def action_other_articles(self) -> None:
+        """List the articles of the library that mention the highlighted entity."""
+        row = self.row(self.highlighted)
+        if isinstance(row, Mention):
+            self.post_message(self.OtherArticles(row))
 
     def action_toggle_label(self) -> None:
         """Toggle the highlighting of the highlighted row's label."""
