@@ -506,15 +506,6 @@ BAD_LINES = {
 }
 
 
-def _import_available() -> bool:
-    try:
-        import reader.export.importing  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _import_available(), reason="reader.export's import is not written yet")
 @pytest.mark.parametrize("case", BAD_LINES)
 def test_malformed_jsonl_import(capsys, library, data_dir: Path, tmp_path: Path, case: str) -> None:
     path = tmp_path / "bad.jsonl"
@@ -530,7 +521,6 @@ def test_malformed_jsonl_import(capsys, library, data_dir: Path, tmp_path: Path,
     assert snapshot(data_dir) == before
 
 
-@pytest.mark.skipif(not _import_available(), reason="reader.export's import is not written yet")
 def test_import_of_a_missing_or_binary_file(capsys, library, data_dir: Path, tmp_path: Path) -> None:
     missing = tmp_path / "missing.jsonl"
     before = snapshot(data_dir)
