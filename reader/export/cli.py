@@ -211,7 +211,7 @@ def cmd_import(args: argparse.Namespace, library: Library, config: Config) -> in
             )
             continue
         if not file.stored:
-            if file.lines and file.errors and file.errors[0][0]:
+            if file.errors and not file.failure:
                 _say(
                     f"{file.path}: nothing stored: {plural(len(file.errors), 'bad line')} "
                     "(--skip-invalid stores the good lines)"

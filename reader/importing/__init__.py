@@ -52,6 +52,7 @@ class FileReport:
     may be printed (cleaned)."""
 
     path: str
+    failure: tuple[int, str] | None = None  # why the file could not be read (at which line)
     lines: int = 0
     ignored: int = 0  # tasks whose answer is not "accept"
     not_spans: int = 0  # text classification tasks, which have no spans
@@ -67,10 +68,12 @@ class FileReport:
     snapped: list[Snapped] = field(default_factory=list)
 
     def messages(self) -> list[str]:
-        """Each bad line as `FILE:LINE: reason` (`FILE: reason` for a file that cannot be read)."""
+        """Each bad line as `FILE:LINE: reason`, and why the file could not be read, if so
+        (`FILE: reason`, or `FILE:LINE: reason` for a line that stopped the reading)."""
+        problems = [*self.errors, *([self.failure] if self.failure else [])]
         return [
             f"{self.path}:{line}: {reason}" if line else f"{self.path}: {reason}"
-            for line, reason in self.errors
+            for line, reason in problems
         ]
 
 
@@ -255,7 +258,7 @@ def import_file(
                 add_labels(report.added_labels)
             stream.seek(0)
             if file_state(stream) != before:
-                report.errors.append((0, "changed while it was read: nothing stored"))
+                report.failure = (0, "changed while it was read: nothing stored")
                 return report
             batch = _Batch(library, report, model)
             for _, item, _reason in scan(stream, library, utf16=utf16):
@@ -263,10 +266,10 @@ def import_file(
                     batch.add(item)
             batch.flush()
     except FileError as exc:
-        report.errors.append((exc.line, exc.reason))
+        report.failure = (exc.line, exc.reason)
         return report
     except OSError as exc:
-        report.errors.append((0, f"cannot read: {exc.strerror or exc}"))
+        report.failure = (0, f"cannot read: {exc.strerror or exc}")
         return report
     report.stored = True
     return report

@@ -66,11 +66,13 @@ def file_state(stream: BinaryIO) -> tuple[int, int, int]:
     return info.st_ino, info.st_size, info.st_mtime_ns
 
 
-def read_lines(stream: BinaryIO, max_bytes: int = MAX_LINE_BYTES) -> Iterator[tuple[int, bytes]]:
+def read_lines(stream: BinaryIO, max_bytes: int | None = None) -> Iterator[tuple[int, bytes]]:
     """`(line number, bytes)` for every line that is not blank, newline removed.
 
-    FileError at the first line longer than `max_bytes`, read no further than that.
+    FileError at the first line longer than `max_bytes` (by default `MAX_LINE_BYTES`), read
+    no further than that.
     """
+    max_bytes = MAX_LINE_BYTES if max_bytes is None else max_bytes
     number = 0
     while True:
         raw = stream.readline(max_bytes + 1)
