@@ -217,3 +217,37 @@ def test_a_killed_export_leaves_no_worker_and_the_next_sweeps_its_leftovers(
         export_library(library, "jsonl", out, jobs=2)
     assert [p.name for p in out.parent.iterdir()] == ["data.jsonl"]
     assert list(spool.iterdir()) == []
+
+
+def test_a_target_that_cannot_be_written_is_one_line(
+    capsys: pytest.CaptureFixture[str], library: Library, tmp_path: Path
+) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    for target in (blocker / "out.jsonl", locked / "sub" / "out.jsonl"):
+        if target.parent.parent == locked:
+            locked.chmod(0o500)
+            if os.access(locked, os.W_OK):
+                continue  # root writes anywhere
+        status, out, err = run(capsys, "export", "-o", str(target))
+        locked.chmod(0o700)
+        assert (status, out) == (1, "")
+        [line] = err.splitlines()
+        assert line.startswith(f"reader: {target}: cannot write the export: "), line
+
+
+def test_a_text_utf8_cannot_hold_is_one_line_naming_the_article(
+    capsys: pytest.CaptureFixture[str], library: Library, tmp_path: Path
+) -> None:
+    [done] = [i for i in library.stored_ids() if library.article_state(i).status == "done"]
+    path = library.articles_dir / f"{done}.json"
+    path.write_bytes(path.read_bytes().replace(b"Apple bought", b"\\udc80pple bought"))
+    status, out, err = run(capsys, "export", "-o", str(tmp_path / "out.jsonl"))
+    assert (status, out) == (1, "")
+    assert err == (
+        f"reader: article {done} holds '\\udc80', which UTF-8 cannot write (a lone surrogate): "
+        "was its store file edited by hand?\n"
+    )
+    assert not (tmp_path / "out.jsonl").exists()

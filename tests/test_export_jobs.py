@@ -139,7 +139,7 @@ def test_a_lone_surrogate_comes_through_a_worker_as_it_was(
     assert "\ud83c" in lines[0] and lines[0] == lines[1]
     # A file gets UTF-8, which has no lone surrogate: the same error from a worker.
     for jobs in (1, 2):
-        with pytest.raises(UnicodeEncodeError):
+        with pytest.raises(ExportError, match=f"article {stored} holds '\\\\ud83c', which UTF-8"):
             export_library(library, "jsonl", tmp_path / "out.jsonl", jobs=jobs)
     assert not (tmp_path / "out.jsonl").exists()
 

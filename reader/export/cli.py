@@ -155,6 +155,10 @@ def cmd_export(args: argparse.Namespace, library: Library, config: Config) -> in
         except (OSError, ValueError, io.UnsupportedOperation):
             pass
         return 0
+    except OSError as exc:
+        # The target cannot be written: a folder that does not allow it, a full disk.
+        where = "stdout" if to_stdout else args.output
+        raise _refuse(f"{where}: cannot write the export: {exc.strerror or exc}") from exc
     for warning in report.warnings:
         _say(warning)
     _say(_summary(report))

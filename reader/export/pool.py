@@ -75,7 +75,14 @@ def write_all(writer: Writer, documents: Any, report: ExportReport) -> None:
 
 def _write_documents(writer: Writer, documents: Any, report: ExportReport) -> None:
     for document in documents:
-        report.warnings += writer.write(document)
+        try:
+            report.warnings += writer.write(document)
+        except UnicodeEncodeError as exc:
+            # Only a store file edited by hand can hold a lone surrogate, which UTF-8 cannot.
+            raise ExportError(
+                f"article {document.id} holds {exc.object[exc.start : exc.end]!a}, which UTF-8 "
+                "cannot write (a lone surrogate): was its store file edited by hand?"
+            ) from None
         report.articles += 1
         report.spans += len(document.spans)
 
