@@ -140,11 +140,14 @@ def test_jsonl_answers_by_status_and_comes_back_on_import(
     copy = Library(target)
     statuses = {copy.get(i).text: copy.article_state(i).status for i in copy.ids()}
     assert statuses == {DONE: "done", PARTLY: "in_progress", IGNORED: "ignored"}
-    # Prodigy's own answers other than accept are skipped.
+    # Prodigy's own answers other than accept are skipped, and a task rejected in Prodigy
+    # after it came from reader too.
     foreign = tmp_path / "prodigy.jsonl"
-    foreign.write_text(json.dumps({"text": "Paris in May.", "answer": "ignore", "spans": []}) + "\n")
+    tasks[PARTLY]["answer"] = "reject"
+    lines = [{"text": "Paris in May.", "answer": "ignore", "spans": []}, tasks[PARTLY]]
+    foreign.write_text("".join(json.dumps(line) + "\n" for line in lines))
     status, _, err = run(capsys, "--data-dir", str(target), "import", str(foreign))
-    assert status == 0 and "1 task not accepted, skipped" in err
+    assert status == 0 and "2 tasks not accepted, skipped" in err
 
 
 def test_doccano_and_brat_keep_unfinished_articles_but_not_ignored_ones(

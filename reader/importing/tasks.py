@@ -200,9 +200,11 @@ def parse_line(raw: bytes, line: int, *, utf16: bool = False) -> ImportedText | 
         raise LineError(f"expected a JSON object, found {type(task).__name__}")
     meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
     status = meta.get("status") if meta.get("status") in REVIEW_STATUSES else None
-    # reader writes "ignore" for articles not reviewed to the end, and says so in meta.status.
-    if "answer" in task and task["answer"] != "accept" and status is None:
-        return NOT_ACCEPTED  # Prodigy: rejected or ignored tasks say nothing about the text's spans
+    # Prodigy: rejected or ignored tasks say nothing about the text's spans. But reader writes
+    # "ignore" for the articles not reviewed to the end, and says so in meta.status.
+    answer = task.get("answer", "accept")
+    if answer != "accept" and not (answer == "ignore" and status is not None):
+        return NOT_ACCEPTED
     found: Any = None
     for key in ("spans", "entities", "label"):
         if key in task and not (key == "label" and isinstance(task[key], str)):
