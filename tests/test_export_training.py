@@ -291,3 +291,13 @@ def test_spacy_debug_data_and_a_short_train_run_on_the_export(
     assert (tmp_path / "model" / "model-last" / "meta.json").is_file()
     meta = json.loads((tmp_path / "model" / "model-last" / "meta.json").read_text())
     assert set(meta["labels"]["ner"]) == {"GPE", "PERSON"}
+
+
+def test_the_app_says_why_articles_were_left_out(library: Library, tmp_path: Path) -> None:
+    from reader.screens.export import ExportRequest, export_summary
+
+    out = tmp_path / "train.spacy"
+    report = export_library(library, "spacy", out)
+    message, severity = export_summary(report, ExportRequest("spacy", out))
+    assert "1 article not marked done left out (spacy takes articles reviewed to the end)" in message
+    assert "1 article marked ignored left out" in message
