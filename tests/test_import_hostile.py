@@ -192,7 +192,7 @@ def test_a_lone_surrogate_label_on_line_41_refuses_the_whole_file(
     [
         ("PER\u200bSON", 'label "PER\\u200bSON" has white space, control or invisible characters'),
         ("GPE\u2060", 'label "GPE\\u2060" has white space, control or invisible characters'),
-        ("X" * 100_000, "the label is 100,000 characters long (at most 64)"),
+        ("X" * 100_000, "the label is 100,000 characters long (at most 40)"),
         ("", "the label is not a non-empty string"),
         ("TWO WORDS", 'label "TWO WORDS" has white space'),
     ],

@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 
 from reader.export.document import ExportDocument, ExportSpan
-from reader.export.report import plural
 from reader.export.selection import ExportOptions
+from reader.text import plural
 
 _LINE = re.compile(r"[^\n]+")
 # brat's special relation that lets text-bound annotations overlap: any entity with any

@@ -18,10 +18,9 @@ from typing import Any, TextIO
 
 from reader.config import Config
 from reader.export import FORMATS, ExportError, ExportReport, export_library, export_stream
-from reader.export.report import plural
 from reader.offsets import OFFSET_UNITS
 from reader.store import Library
-from reader.text import clean_line
+from reader.text import clean_line, plural
 
 Command = Callable[[argparse.Namespace, Library, Config], int]
 

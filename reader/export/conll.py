@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import TextIO
 
 from reader.export.document import ExportDocument
-from reader.export.report import plural
 from reader.export.selection import ExportOptions
+from reader.text import plural
 
 DOCSTART = "-DOCSTART- -X- O O"
 MISSING = "-"

@@ -10,11 +10,6 @@ from pathlib import Path
 Progress = Callable[[int, int, str], None]
 
 
-def plural(n: int, word: str) -> str:
-    """`1 span`, `2 spans`: a count and its noun, for messages."""
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 class ExportError(Exception):
     """An export the user asked for cannot be done as asked (unknown format, wrong target)."""
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any, BinaryIO
 
 from reader.export.document import ExportDocument
-from reader.export.report import plural
 from reader.export.selection import ExportOptions
+from reader.text import plural
 
 # The span group every exported span goes into.
 SPANS_KEY = "reader"

@@ -8,9 +8,9 @@ untrusted, so a line is refused (`LineError`, with the reason) unless all of it 
 - every span is whole: integer offsets inside the text (characters, or UTF-16 code units
   when the file counts in those), not empty, not only white space or invisible characters,
   and its `text`, when given, is the text at those offsets;
-- every label is a name: at most `MAX_LABEL_CHARS` characters, none of them white space,
-  control or invisible (format) characters. Labels are taken in upper case, as reader's
-  config takes them.
+- every label is a name as the config takes one (`span_label`): at most `MAX_LABEL_LENGTH`
+  characters, none of them white space, control or invisible (format) characters. Labels
+  are taken in upper case, as the config takes them.
 
 A line without spans that carries a text category (Prodigy's `label` as a string, or
 `options`/`accept`) is not a span task: it is skipped and counted, not refused.
@@ -25,12 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from reader.article import REVIEW_STATUSES, ReviewStatus
+from reader.config import MAX_LABEL_LENGTH, label_name
 from reader.ingest import MAX_PARAGRAPH_CHARS
 from reader.offsets import UTF16Offsets
 from reader.text import article_id, is_safe
 
-# A label longer than this is not a name (spaCy's own are at most 11 characters).
-MAX_LABEL_CHARS = 64
 # Why a good line is not imported.
 NOT_ACCEPTED = "not accepted"  # a Prodigy answer other than "accept"
 NOT_SPANS = "not spans"  # a text classification task
@@ -85,22 +84,29 @@ def has_visible(text: str) -> bool:
     return _VISIBLE.search(text) is not None
 
 
-def label_name(value: Any, where: str) -> str:
-    """A span's label as reader keeps it (upper case); LineError unless it is a name."""
+def span_label(value: Any, where: str) -> str:
+    """A span's label as the config keeps it (`config.label_name`: upper case, at most
+    `MAX_LABEL_LENGTH` characters); LineError unless the file gives it as a name already.
+
+    What cleaning would change is refused rather than cleaned, since a label that is changed
+    on the quiet is another label: white space (CoNLL and brat separate fields by it),
+    control and invisible characters (they make two labels that look the same), lone
+    surrogates.
+    """
     if not isinstance(value, str) or not value:
         raise LineError(f"{where}: the label is not a non-empty string")
-    if len(value) > MAX_LABEL_CHARS:
+    if len(value) > MAX_LABEL_LENGTH:
         raise LineError(
-            f"{where}: the label is {len(value):,} characters long (at most {MAX_LABEL_CHARS})"
+            f"{where}: the label is {len(value):,} characters long (at most {MAX_LABEL_LENGTH})"
         )
-    bad = next((c for c in value if unicodedata.category(c)[0] in "CZ"), None)
-    if bad is not None:
-        # CoNLL and brat separate fields by white space; an invisible character makes two
-        # labels that look the same; a control character could reach a terminal.
+    if any(unicodedata.category(c)[0] in "CZ" for c in value):
         raise LineError(
             f"{where}: label {shown(value)} has white space, control or invisible characters in it"
         )
-    return value.upper()
+    try:
+        return label_name(value)
+    except ValueError as exc:
+        raise LineError(f"{where}: {exc}") from None
 
 
 def _integer(value: Any) -> bool:
@@ -141,7 +147,7 @@ def _span(item: Any, index: int, text: str, units: UTF16Offsets | None) -> tuple
         except ValueError as exc:
             raise LineError(f"span {index + 1}: {exc}") from None
     where = f"span {start}-{end}"
-    label = label_name(label, where)
+    label = span_label(label, where)
     covered = text[start:end]
     if not has_visible(covered):
         raise LineError(f"{where} holds only white space or invisible characters")
