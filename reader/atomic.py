@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -20,6 +21,9 @@ from pathlib import Path
 from typing import IO, Any
 
 TEMPORARY_SUFFIX = ".tmp"
+# What `temporary_name` makes: the hidden name, the writer's process and thread ids, and a
+# suffix ending in TEMPORARY_SUFFIX.
+_TEMPORARY_NAME = re.compile(r"\.(?:.+)\.(?P<pid>\d+)\.\d+\.(?:\w+\.)?tmp", re.S)
 
 
 def fsync_dir(path: Path) -> None:
@@ -39,6 +43,28 @@ def temporary_name(path: Path, what: str = "tmp") -> Path:
 def is_temporary(name: str) -> bool:
     """Whether a file name is one `temporary_name` makes (a leftover when no writer holds it)."""
     return name.startswith(".") and name.endswith(TEMPORARY_SUFFIX)
+
+
+def is_leftover(name: str) -> bool:
+    """Whether a file name is one `temporary_name` made for a process that no longer runs:
+    a leftover of a writer that was killed, which nothing will finish or remove."""
+    match = _TEMPORARY_NAME.fullmatch(name)
+    if match is None:
+        return False
+    pid = int(match["pid"])
+    # This process's own may be a write in another thread.
+    return pid != os.getpid() and not process_running(pid)
+
+
+def process_running(pid: int) -> bool:
+    """Whether a process with this id runs (as far as this process can tell)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # a process of another user runs with that id
+    return True
 
 
 def target_of(path: Path) -> Path:

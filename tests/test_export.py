@@ -13,14 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from reader.article import Analysis, Article, Span
 from reader.cli import main
 from reader.export import FORMATS, ExportError, export_library, export_stream
 from reader.export import jsonl as jsonl_format
-from reader.export.document import ExportSpan, _cut_tokens, _whole_tokens, export_tokens
+from reader.export.document import ExportSpan
+from reader.export.tokens import reference_tokens
 from reader.store import Library
 from reader.text import article_id, word_spans
 from tests.conftest import ROOT
@@ -45,8 +44,9 @@ def add_article(
     numbers: list[Span] = (),
     annotations: list[tuple[int, int, str, str]] = (),
     title: str | None = "A title",
+    status: str | None = None,
 ) -> str:
-    """Store an article with a hand-made analysis and annotations; returns its id."""
+    """Store an article with a hand-made analysis, annotations and review status; returns its id."""
     article = Article(
         id=article_id(text),
         text=text,
@@ -57,6 +57,8 @@ def add_article(
     library.add_many([article])
     if annotations:
         library.add_annotations(article.id, list(annotations))
+    if status:
+        library.set_status(article.id, status)
     return article.id
 
 
@@ -87,7 +89,8 @@ def library(data_dir: Path) -> Library:
 
 @pytest.fixture
 def tagged(library: Library) -> str:
-    """One article with hand-tagged, accepted and overlapping annotations, and predictions."""
+    """One article reviewed to the end (done), with hand-tagged, accepted and overlapping
+    annotations, and predictions."""
     return add_article(
         library,
         TEXT,
@@ -100,6 +103,7 @@ def tagged(library: Library) -> str:
             at(TEXT, "New York", "GPE"),
             at(TEXT, "1 August 2014", "DATE"),
         ],
+        status="done",
     )
 
 
@@ -155,6 +159,7 @@ def test_jsonl_hashes_follow_the_documented_scheme(library: Library, tagged: str
     expected = murmurhash(str(task["_input_hash"]) + json.dumps({"spans": spans}, sort_keys=True))
     assert task["_task_hash"] == expected
     # Another set of spans on the same text: same input, another task.
+    library.set_status(tagged, "in_progress")
     [with_predictions] = jsonl_lines(library, include_predictions=True)
     assert with_predictions["_input_hash"] == task["_input_hash"]
     assert with_predictions["_task_hash"] != task["_task_hash"]
@@ -171,14 +176,14 @@ def test_spans_off_token_boundaries_get_tokens_of_their_own() -> None:
         ExportSpan(3, 9, "C"),  # "-war  " overlaps A and B, ends inside "U.S."
         ExportSpan(14, 21, "D"),  # "policy\n": ends inside a paragraph break
     ]
-    tokens = export_tokens(text, word_spans(text), spans)
+    tokens = reference_tokens(text, word_spans(text), spans)
     words = [text[t.start : t.end] for t in tokens]
     doc = Doc(spacy.blank("en").vocab, words=words, spaces=[t.ws for t in tokens])
     assert doc.text == text
     for span in spans:
         assert doc.char_span(span.start, span.end) is not None, span
     # Without spans in the way, a single space is the token's ws, as spaCy does it.
-    plain = export_tokens("a b  c", [(0, 1), (2, 3), (5, 6)])
+    plain = reference_tokens("a b  c", [(0, 1), (2, 3), (5, 6)])
     assert [(t.start, t.end, t.ws) for t in plain] == [
         (0, 1, True),
         (2, 3, True),
@@ -222,7 +227,10 @@ def test_conll_is_read_by_spacys_converter(library: Library, tagged: str) -> Non
 
     other = "Paris is in France."
     paris = add_article(
-        library, other, annotations=[at(other, "Paris", "GPE"), at(other, "France", "GPE")]
+        library,
+        other,
+        annotations=[at(other, "Paris", "GPE"), at(other, "France", "GPE")],
+        status="done",
     )
     stream = io.StringIO()
     report = export_stream(library, "conll", stream)
@@ -283,20 +291,56 @@ def test_doccano_lines(library: Library, tagged: str) -> None:
 # -- what is exported -----------------------------------------------------------------------
 
 
+def predicted(task: dict) -> list[tuple[int, int, str]]:
+    """The prediction spans of a task."""
+    return [(s["start"], s["end"], s["label"]) for s in task["spans"] if s["source"] == "prediction"]
+
+
 def test_predictions_only_when_asked_and_rejected_never(library: Library, tagged: str) -> None:
-    library.reject(tagged, *at(TEXT, "Tim Cook", "PERSON")[:3])
+    library.set_status(tagged, "in_progress")
     [plain] = jsonl_lines(library)
     assert {s["source"] for s in plain["spans"]} == {"manual", "model"}
     [task] = jsonl_lines(library, include_predictions=True)
-    predicted = [
-        (s["start"], s["end"], s["label"]) for s in task["spans"] if s["source"] == "prediction"
+    # "Apple" is annotated already (same offsets); numbers are not predictions.
+    assert predicted(task) == [at(TEXT, "Tim Cook", "PERSON")[:3]]
+    library.reject(tagged, *at(TEXT, "Tim Cook", "PERSON")[:3])
+    [task] = jsonl_lines(library, include_predictions=True)
+    assert predicted(task) == []
+    # In a done article, what the reader did not accept is not an entity.
+    library.unreject(tagged, *at(TEXT, "Tim Cook", "PERSON")[:3])
+    library.set_status(tagged, "done")
+    [task] = jsonl_lines(library, include_predictions=True)
+    assert predicted(task) == []
+
+
+def test_numbers_only_with_numbers_and_never_num(library: Library) -> None:
+    text = "Ann paid $3 billion for 42 boats in the 1990s."
+    numbers = [
+        span_at(text, "$3 billion", "MONEY", "number"),
+        span_at(text, "42", "NUM", "number"),
+        span_at(text, "1990s", "NUM", "number"),
     ]
-    # "Apple" is annotated already (same offsets) and "Tim Cook" was rejected.
-    assert predicted == [at(TEXT, "$3 billion", "MONEY")[:3]]
+    entities = [span_at(text, "Ann", "PERSON")]
+    article = add_article(
+        library, text, entities=entities, numbers=numbers, annotations=[at(text, "Ann", "PERSON")]
+    )
+    for status in ("in_progress", "done"):
+        library.set_status(article, status)
+        [task] = jsonl_lines(library, include_predictions=True)
+        assert all(s["label"] != "NUM" for s in task["spans"])
+        assert "MONEY" not in {s["label"] for s in task["spans"]}
+        [task] = jsonl_lines(library, numbers=True)
+        # spaCy's own number label, as a prediction; reader's NUM never.
+        assert predicted(task) == [at(text, "$3 billion", "MONEY")[:3]]
+    # An annotation at the same offsets, or a rejection, keeps a number out.
+    library.reject(article, *at(text, "$3 billion", "MONEY")[:3])
+    [task] = jsonl_lines(library, numbers=True)
+    assert predicted(task) == []
 
 
 def test_articles_with_nothing_to_export_need_all(library: Library, tagged: str) -> None:
     bare = add_article(library, "Nothing tagged here.", entities=[Span(0, 7, "X")])
+    library.set_status(tagged, "in_progress")
     assert [t["meta"]["id"] for t in jsonl_lines(library)] == [tagged]
     both = sorted([tagged, bare])  # articles go out in id order
     assert [t["meta"]["id"] for t in jsonl_lines(library, include_all=True)] == both
@@ -304,6 +348,9 @@ def test_articles_with_nothing_to_export_need_all(library: Library, tagged: str)
     assert [t["meta"]["id"] for t in everything] == both
     [empty] = [t for t in jsonl_lines(library, include_all=True) if t["meta"]["id"] == bare]
     assert empty["spans"] == [] and empty["tokens"]
+    # A done article without a span says something: it holds no entity.
+    library.set_status(bare, "done")
+    assert [t["meta"]["id"] for t in jsonl_lines(library)] == both
 
 
 def test_export_reads_one_article_at_a_time(
@@ -448,40 +495,13 @@ def test_formats_are_listed_with_their_extensions() -> None:
 def test_export_imports_neither_textual_nor_spacy() -> None:
     code = (
         "import sys\n"
-        "import reader.export, reader.export.cli, reader.export.importing\n"
+        "import reader.export, reader.export.cli, reader.importing\n"
         "from reader.export import jsonl, doccano, conll, brat\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'spacy', 'thinc')]\n"
         "assert not bad, bad\n"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-
-
-@settings(max_examples=200, deadline=None)
-@given(data=st.data())
-def test_export_tokens_cover_the_text_and_fit_every_span(data: st.DataObject) -> None:
-    text = data.draw(
-        st.text(alphabet=st.sampled_from(list("ab. ,\n\u00a0é")), min_size=1, max_size=40)
-    )
-    n = len(text)
-    position = st.integers(0, n)
-    pairs = data.draw(st.lists(st.tuples(position, position), max_size=6))
-    spans = [ExportSpan(min(a, b), max(a, b), "X") for a, b in pairs if a != b]
-    bounds = data.draw(st.sampled_from([word_spans(text), [(0, n)], []]))
-    tokens = export_tokens(text, bounds, spans)
-    # Joined with their spaces, the tokens give the text back exactly.
-    assert "".join(text[t.start : t.end] + (" " if t.ws else "") for t in tokens) == text
-    for t in tokens:
-        piece = text[t.start : t.end]
-        assert piece and (piece.isspace() or not any(c.isspace() for c in piece))
-        assert not t.ws or (text[t.end] == " " and not piece.isspace())
-    starts, ends = {t.start for t in tokens}, {t.end for t in tokens}
-    assert all(s.start in starts and s.end in ends for s in spans)
-    # The one-pass way and the general way agree where both apply.
-    whole = _whole_tokens(text, sorted(bounds))
-    if whole is not None:
-        assert whole == export_tokens(text, bounds)
-        assert whole == _cut_tokens(text, sorted(bounds), set(), set())
 
 
 def test_a_progress_bar_only_on_a_terminal_and_for_more_than_one_article(

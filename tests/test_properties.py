@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from reader.article import Analysis, Article, Draft
 from reader.export import export_stream
-from reader.export.importing import import_files
 from reader.history import Added, Deleted, History, Relabelled
+from reader.importing import import_files
 from reader.store import Library
 from reader.text import word_spans
 

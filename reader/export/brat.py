@@ -3,7 +3,9 @@
 Each span is a text-bound annotation, `T1<TAB>LABEL START END<TAB>text`, with character
 offsets into the `.txt`. A span that crosses a line break is written as brat writes one,
 in fragments (`LABEL 0 5;7 12`) with their texts joined by a space, because an `.ann`
-line cannot hold a newline. `annotation.conf` lists the labels, so brat shows them.
+line cannot hold a newline. `annotation.conf` lists the labels, so brat shows them, and
+allows any two entities to overlap (contain, equal or cross one another), as reader's spans
+may: without that, brat's `verify_annotations.py` reports every overlap as an error.
 """
 
 from __future__ import annotations
@@ -12,8 +14,13 @@ import re
 from pathlib import Path
 
 from reader.export.document import ExportDocument, ExportSpan
+from reader.export.selection import ExportOptions
+from reader.text import plural
 
 _LINE = re.compile(r"[^\n]+")
+# brat's special relation that lets text-bound annotations overlap: any entity with any
+# entity, in any way (contain, equal, cross).
+OVERLAP = "<OVERLAP> Arg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>"
 
 
 def fragments(text: str, span: ExportSpan) -> list[tuple[int, int]]:
@@ -40,7 +47,7 @@ def ann_lines(document: ExportDocument) -> tuple[list[str], list[str]]:
     warnings = []
     if skipped:
         warnings.append(
-            f"{document.id}: {skipped} span(s) of line breaks only left out of the .ann"
+            f"{document.id}: {plural(skipped, 'span')} of line breaks only left out of the .ann"
         )
     return lines, warnings
 
@@ -69,6 +76,7 @@ class BratWriter:
             *sorted(self.labels),
             "",
             "[relations]",
+            OVERLAP,
             "",
             "[events]",
             "",
@@ -78,6 +86,6 @@ class BratWriter:
         (self.folder / "annotation.conf").write_text("\n".join(conf), encoding="utf-8", newline="")
 
 
-def open_writer(folder: Path) -> BratWriter:
+def open_writer(folder: Path, options: ExportOptions) -> BratWriter:
     """A brat writer into a folder."""
     return BratWriter(folder)

@@ -1,7 +1,9 @@
-"""`reader export` and `reader import`: the argparse wiring over `reader.export`.
+"""`reader export` and `reader import`: the argparse wiring over `reader.export` and
+`reader.importing`.
 
 Data goes to stdout (or the -o file); messages, warnings and bad lines go to stderr, one
-line each, naming the article or `FILE:LINE`.
+line each, naming the article or `FILE:LINE`. Every line printed is cleaned first: file
+names, paths and labels come from outside and can hold escape sequences.
 """
 
 from __future__ import annotations
@@ -16,17 +18,25 @@ from typing import Any, TextIO
 
 from reader.config import Config
 from reader.export import FORMATS, ExportError, ExportReport, export_library, export_stream
+from reader.offsets import OFFSET_UNITS
 from reader.store import Library
+from reader.text import clean_line, plural
 
 Command = Callable[[argparse.Namespace, Library, Config], int]
 
+# Snapped spans named one by one, at most, per file; the rest are counted.
+_SNAPPED_SHOWN = 10
+
 
 def _say(text: str) -> None:
-    print(text, file=sys.stderr)
+    print(clean_line(text), file=sys.stderr)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def _refuse(message: str) -> Exception:
+    """The command's one-line failure (exit status 1), cleaned for the terminal."""
+    from reader.cli import CommandError
+
+    return CommandError(clean_line(message))
 
 
 class ExportProgress:
@@ -76,26 +86,42 @@ def _utf8_stdout() -> tuple[TextIO, io.TextIOWrapper | None]:
     return wrapper, wrapper
 
 
+def _jobs(value: str | None) -> int | None:
+    """--jobs: a whole number, 1 or more (refused in one line otherwise)."""
+    if value is None:
+        return None
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise _refuse(f"--jobs: expected a whole number, 1 or more, not {value!r}")
+    return jobs
+
+
 def cmd_export(args: argparse.Namespace, library: Library, config: Config) -> int:
     """Export annotated articles in one of FORMATS, to a file, a folder or stdout."""
-    from reader.cli import CommandError
-
     ids: list[str] | None = None
+    jobs = _jobs(args.jobs)
     if args.ids:
         try:
             ids = [library.resolve(prefix) for prefix in args.ids]
         except LookupError as exc:
-            raise CommandError(str(exc)) from exc
+            raise _refuse(str(exc)) from exc
     fmt = FORMATS[args.format]
     options: dict[str, Any] = {
         "include_predictions": args.include_predictions,
         "include_all": args.include_all,
-        "jobs": args.jobs,
+        "numbers": args.numbers,
+        "done_only": args.done_only,
+        "full_source": args.full_source,
+        "offsets": args.offsets,
+        "jobs": jobs,
     }
     to_stdout = args.output in (None, "-")
     if to_stdout and not fmt.streams:
         what = "a folder" if fmt.output == "folder" else f"a file, e.g. -o train{fmt.extension}"
-        raise CommandError(f"the {fmt.name} format cannot go to stdout: give -o with {what}")
+        raise _refuse(f"the {fmt.name} format cannot go to stdout: give -o with {what}")
     try:
         with ExportProgress() as progress:
             if to_stdout:
@@ -119,7 +145,7 @@ def cmd_export(args: argparse.Namespace, library: Library, config: Config) -> in
                     **options,
                 )
     except ExportError as exc:
-        raise CommandError(str(exc)) from exc
+        raise _refuse(str(exc)) from exc
     except BrokenPipeError:
         # `reader export | head`: the reader of stdout left; that is not a failure.
         try:
@@ -128,6 +154,10 @@ def cmd_export(args: argparse.Namespace, library: Library, config: Config) -> in
         except (OSError, ValueError, io.UnsupportedOperation):
             pass
         return 0
+    except OSError as exc:
+        # The target cannot be written: a folder that does not allow it, a full disk.
+        where = "stdout" if to_stdout else args.output
+        raise _refuse(f"{where}: cannot write the export: {exc.strerror or exc}") from exc
     for warning in report.warnings:
         _say(warning)
     _say(_summary(report))
@@ -137,66 +167,102 @@ def cmd_export(args: argparse.Namespace, library: Library, config: Config) -> in
 def _summary(report: ExportReport) -> str:
     where = f" to {report.path}" if report.path else ""
     line = (
-        f"exported {_plural(report.articles, 'article')} and {_plural(report.spans, 'span')} "
+        f"exported {plural(report.articles, 'article')} and {plural(report.spans, 'span')} "
         f"as {report.format}{where}"
     )
+    left_out = []
+    if report.not_done:
+        left_out.append(f"{report.not_done} not marked done (--no-done-only takes them too)")
+    if report.ignored:
+        left_out.append(f"{report.ignored} marked ignored")
     if report.skipped:
-        line += f"; skipped {report.skipped} with nothing to export (--all keeps them)"
+        left_out.append(f"{report.skipped} with nothing to export (--all keeps them)")
+    if left_out:
+        line += "; skipped " + ", ".join(left_out)
     return line
-
-
-def _jobs(value: str) -> int:
-    """--jobs: a whole number, 1 or more."""
-    try:
-        jobs = int(value)
-    except ValueError:
-        jobs = 0
-    if jobs < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number, 1 or more, not {value!r}")
-    return jobs
 
 
 def cmd_import(args: argparse.Namespace, library: Library, config: Config) -> int:
     """Import annotations from reader, Prodigy or doccano JSONL files."""
-    from reader.export.importing import import_files
+    from reader.config import add_labels
+    from reader.importing import import_files
+
+    def add(names: list[str]) -> None:
+        add_labels(config, names)
 
     report = import_files(
         library,
         [Path(f) for f in args.files],
         skip_invalid=args.skip_invalid,
         model=args.model or config.model,
+        label_set=set(config.label_names()),
+        add_labels=add if args.add_labels else None,
+        utf16=args.offsets == "utf16",
     )
     if report.warning:
         _say(f"reader: warning: {report.warning}")
     for file in report.files:
         for message in file.messages():
             _say(message)
+        if file.unknown_labels and not file.added_labels:
+            labels = ", ".join(sorted(file.unknown_labels))
+            first = min(file.unknown_labels.values())
+            _say(
+                f"{file.path}: nothing stored: {plural(len(file.unknown_labels), 'label')} not in "
+                f"the label set: {labels} (first on line {first}); add them to the config, "
+                "or import with --add-labels"
+            )
+            continue
         if not file.stored:
-            if file.lines:  # a file that could not be read at all has said so already
+            if file.errors and not file.failure:
                 _say(
-                    f"{file.path}: nothing stored: {_plural(len(file.errors), 'bad line')} "
+                    f"{file.path}: nothing stored: {plural(len(file.errors), 'bad line')} "
                     "(--skip-invalid stores the good lines)"
                 )
             continue
-        parts = [
-            f"{_plural(file.articles_added, 'new article')}",
-            f"{_plural(file.annotations_added, 'annotation')} added",
-        ]
-        if file.already_there:
-            parts.append(f"{file.already_there} already there")
-        if file.ignored:
-            parts.append(f"{_plural(file.ignored, 'task')} not accepted, skipped")
-        if file.predictions:
-            parts.append(f"{_plural(file.predictions, 'prediction')} not imported")
-        if file.errors:
-            parts.append(f"{_plural(len(file.errors), 'bad line')} skipped")
-        _say(f"{file.path}: " + ", ".join(parts))
+        if file.added_labels:
+            _say(f"{file.path}: labels added to {config.path}: {', '.join(file.added_labels)}")
+        _snapped(file)
+        _say(f"{file.path}: " + ", ".join(_counts(file)))
     return 0 if report.ok else 1
+
+
+def _snapped(file: Any) -> None:
+    """Say which spans were moved onto whole tokens."""
+    for snapped in file.snapped[:_SNAPPED_SHOWN]:
+        (start, end), (new_start, new_end) = snapped.given, snapped.stored
+        _say(
+            f"{file.path}:{snapped.line}: span {start}-{end} snapped to whole tokens: "
+            f"{new_start}-{new_end} {snapped.text!r}"
+        )
+    if len(file.snapped) > _SNAPPED_SHOWN:
+        _say(f"{file.path}: {len(file.snapped) - _SNAPPED_SHOWN} more spans snapped to whole tokens")
+
+
+def _counts(file: Any) -> list[str]:
+    parts = [
+        f"{plural(file.articles_added, 'new article')}",
+        f"{plural(file.annotations_added, 'annotation')} added",
+    ]
+    if file.already_there:
+        parts.append(f"{file.already_there} already there")
+    if file.snapped:
+        parts.append(f"{len(file.snapped)} snapped to whole tokens")
+    if file.ignored:
+        parts.append(f"{plural(file.ignored, 'task')} not accepted, skipped")
+    if file.not_spans:
+        parts.append(f"{plural(file.not_spans, 'line')} without spans (text classification) skipped")
+    if file.predictions:
+        parts.append(f"{plural(file.predictions, 'prediction')} not imported")
+    if file.errors:
+        parts.append(f"{plural(len(file.errors), 'bad line')} skipped")
+    return parts
 
 
 def add_commands(add: Callable[[str, Command, str], argparse.ArgumentParser]) -> None:
     """Add `export` and `import` to the command line through reader.cli's `add`."""
     formats = ", ".join(f"{f.name} ({f.description})" for f in FORMATS.values())
+    training = ", ".join(f.name for f in FORMATS.values() if f.done_only)
     p = add(
         "export", cmd_export, "export annotated articles for spaCy, Prodigy, doccano, brat or CoNLL"
     )
@@ -208,12 +274,28 @@ def add_commands(add: Callable[[str, Command, str], argparse.ArgumentParser]) ->
         "-o",
         "--output",
         metavar="FILE_OR_DIR",
-        help="where to write (a folder for brat); - or nothing for stdout (line formats only)",
+        help="where to write (a folder for brat; never inside the data dir); "
+        "- or nothing for stdout (line formats only)",
+    )
+    p.add_argument(
+        "--done-only",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"only articles marked done, reviewed to the end (the default for {training}, "
+        "unless --include-predictions); in the others, tokens outside the spans are missing "
+        "values, not 'no entity'",
     )
     p.add_argument(
         "--include-predictions",
         action="store_true",
-        help="also export the model's unreviewed entities and numbers, marked as predictions",
+        help="also export the model's unreviewed entities in articles not done, marked as "
+        "predictions (never numbers: see --numbers)",
+    )
+    p.add_argument(
+        "--numbers",
+        action="store_true",
+        help="also export the model's numbers as entities, with spaCy's labels (CARDINAL, "
+        "MONEY, PERCENT, QUANTITY, ORDINAL)",
     )
     p.add_argument(
         "--all",
@@ -222,13 +304,24 @@ def add_commands(add: Callable[[str, Command, str], argparse.ArgumentParser]) ->
         help="also export articles with nothing to export",
     )
     p.add_argument(
+        "--full-source",
+        action="store_true",
+        help="keep the folders in each article's source path (default: the file name only)",
+    )
+    p.add_argument(
+        "--offsets",
+        choices=OFFSET_UNITS,
+        default="chars",
+        help="what doccano offsets count: characters (default) or utf16 code units, "
+        "as doccano itself counts",
+    )
+    p.add_argument(
         "--force",
         action="store_true",
         help="let brat replace a non-empty folder that is not a brat export",
     )
     p.add_argument(
         "--jobs",
-        type=_jobs,
         metavar="N",
         help="processes rendering the line formats, 1 for none (default: 2 for over 200 articles, "
         "if there are 2 CPUs); the output is the same whatever N",
@@ -242,5 +335,16 @@ def add_commands(add: Callable[[str, Command, str], argparse.ArgumentParser]) ->
         "--skip-invalid",
         action="store_true",
         help="store a file's good lines even when some are bad (the bad ones are listed)",
+    )
+    p.add_argument(
+        "--add-labels",
+        action="store_true",
+        help="add labels the config does not have to it (by default a file with one is refused)",
+    )
+    p.add_argument(
+        "--offsets",
+        choices=OFFSET_UNITS,
+        default="chars",
+        help="what the files' offsets count: characters (default) or utf16 code units (doccano)",
     )
     p.add_argument("--model", help="spaCy pipeline to analyse new texts with (default: config)")

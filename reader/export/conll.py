@@ -5,6 +5,11 @@ CoNLL-2003 files have `-DOCSTART- -X- -X- O`, which spaCy's converter does not r
 A blank line separates paragraphs (reader does not split sentences); white space tokens
 are left out. Tags are IOB2: every entity starts with `B-`. IOB holds no overlaps, so
 the spans kept are the same as in the spaCy format's `doc.ents`; the rest are reported.
+
+A token outside every span is `O` in a done article. In an article not done (exported only
+when asked for: done articles only is this format's default) nobody has said what it is, so
+its tag is `-`, spaCy's mark for a missing value; spaCy's own converter cannot read that
+mark, so such a file is for tools that know it.
 """
 
 from __future__ import annotations
@@ -12,18 +17,18 @@ from __future__ import annotations
 from typing import TextIO
 
 from reader.export.document import ExportDocument
+from reader.export.selection import ExportOptions
+from reader.text import plural
 
 DOCSTART = "-DOCSTART- -X- O O"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+MISSING = "-"
 
 
 def tags(document: ExportDocument) -> tuple[list[str], list[str]]:
     """The IOB tag of every exported token (white space ones get "O"), and warnings."""
     texts = document.columns.texts
-    out = ["O"] * len(texts)
+    outside = "O" if document.complete else MISSING
+    out = [outside] * len(texts)
     kept, left_out = document.entities()
     blank = 0
     for span in kept:
@@ -38,11 +43,11 @@ def tags(document: ExportDocument) -> tuple[list[str], list[str]]:
     warnings = []
     if left_out:
         warnings.append(
-            f"{document.id}: {_plural(len(left_out), 'overlapping span')} left out of the IOB tags"
+            f"{document.id}: {plural(len(left_out), 'overlapping span')} left out of the IOB tags"
         )
     if blank:
         warnings.append(
-            f"{document.id}: {_plural(blank, 'span')} of white space only left out of the IOB tags"
+            f"{document.id}: {plural(blank, 'span')} of white space only left out of the IOB tags"
         )
     return out, warnings
 
@@ -75,6 +80,6 @@ class CoNLLWriter:
         """Nothing follows the last article."""
 
 
-def open_writer(stream: TextIO) -> CoNLLWriter:
+def open_writer(stream: TextIO, options: ExportOptions) -> CoNLLWriter:
     """A CoNLL writer to a text stream."""
     return CoNLLWriter(stream)

@@ -1,6 +1,7 @@
 """reader's own JSONL: one Prodigy-style task per article, with tokens, spans and hashes.
 
-Each line is what `prodigy db-in` takes as it is, and what spaCy's `Doc.char_span` accepts
+Each line is what `prodigy db-in` takes as it is (its `answer` says whether the article is
+reviewed to the end, see `answer`), and what spaCy's `Doc.char_span` accepts
 with the exported tokens (`Doc(vocab, words=[t["text"]...], spaces=[t["ws"]...])` gives the
 article text back exactly). `token_end` is inclusive, as Prodigy counts.
 
@@ -32,6 +33,7 @@ from typing import IO, Any
 from murmurhash.mrmr import hash as murmurhash
 
 from reader.export.document import ExportDocument, ExportSpan
+from reader.export.selection import ExportOptions
 
 # In an article shorter than this, offsets and token ids are written from pieces made once
 # per export (three for each offset, some 200 bytes together: at most about 3 MiB); a longer
@@ -42,6 +44,15 @@ _CACHED = 1 << 14
 _AFTER_WS = (b'false}, {"text": "', b'true}, {"text": "')
 _AFTER_CODE = (_AFTER_WS[0],) * 6 + (_AFTER_WS[1], _AFTER_WS[0], _AFTER_WS[0])
 _LAST = {_AFTER_WS[0]: b"false}]", _AFTER_WS[1]: b"true}]"}
+# The end of a line, by whether the article is complete (see `answer`).
+_ANSWER = {True: b'], "answer": "accept"}\n', False: b'], "answer": "ignore"}\n'}
+
+
+def answer(document: ExportDocument) -> str:
+    """The task's Prodigy answer: "accept" for a done article, whose spans are all its entities;
+    "ignore" for the rest, so that training in Prodigy leaves out what is ignored or not yet
+    reviewed to the end (`meta.status` says which; reader's import takes them back)."""
+    return "accept" if document.complete else "ignore"
 
 
 def input_hash(text: str) -> int:
@@ -89,7 +100,7 @@ def task(document: ExportDocument) -> dict[str, Any]:
         "_task_hash": task_hash(hashed, document.spans),
         "tokens": tokens,
         "spans": spans,
-        "answer": "accept",
+        "answer": answer(document),
     }
 
 
@@ -173,7 +184,7 @@ class JSONLWriter:
                 self._tokens(document, errors),
                 b', "spans": [',
                 ", ".join(spans).encode("utf-8", errors),
-                b'], "answer": "accept"}\n',
+                _ANSWER[document.complete],
             ]
         )
 
@@ -233,6 +244,6 @@ class JSONLWriter:
         """Nothing follows the last line."""
 
 
-def open_writer(stream: IO[Any]) -> JSONLWriter:
+def open_writer(stream: IO[Any], options: ExportOptions) -> JSONLWriter:
     """A JSONL writer to a text stream, or to a binary one (which gets UTF-8)."""
     return JSONLWriter(stream)

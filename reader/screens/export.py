@@ -73,6 +73,13 @@ def export_summary(report: Any, request: ExportRequest) -> tuple[str, str]:
     notes: list[str] = []
     if report.skipped:
         notes.append(f"{plural(report.skipped, 'article')} with nothing to export left out")
+    if report.not_done:
+        notes.append(
+            f"{plural(report.not_done, 'article')} not marked done left out "
+            f"({report.format} takes articles reviewed to the end)"
+        )
+    if report.ignored:
+        notes.append(f"{plural(report.ignored, 'article')} marked ignored left out")
     if report.warnings:
         more = f" (and {len(report.warnings) - 1} more)" if len(report.warnings) > 1 else ""
         notes.append(f"{report.warnings[0]}{more}")

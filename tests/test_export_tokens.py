@@ -1,17 +1,17 @@
-"""Export's fast ways give what the general ones give: token columns, JSONL lines, listing.
+"""Export's tokens: one reference rule (`reference_tokens`), and the fast ways checked against it.
 
-`whole_tokens` cuts the usual article (every span on the analysis's tokens, white
-space only between them) without an object per token, and `JSONLWriter.line` writes a task
-without a dict per token; both must agree byte for byte with `export_tokens` and with
-`json.dumps(task(document))`, and must give up (to the general way) whenever the usual case
-does not hold.
+`whole_tokens` cuts the usual article (every span on the analysis's tokens, white space only
+between them) without an object per token, and `JSONLWriter.line` writes a task without a
+dict per token. One property test gives both any text, tokens and spans, and checks that
+they give what the reference gives (the tokens; `json.dumps` of the task made with the
+reference's tokens, byte for byte), and that the fast way gives up only when it must.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -19,19 +19,10 @@ from hypothesis import strategies as st
 
 from reader.article import Analysis, Article
 from reader.export import document as document_module
-from reader.export import export_library, export_stream, jsonl
-from reader.export.document import (
-    ExportDocument,
-    ExportSpan,
-    TokenColumns,
-    _whole_tokens,
-    export_tokens,
-    select_spans,
-    whole_tokens,
-)
-from reader.store import Library
+from reader.export import jsonl
+from reader.export.document import ExportDocument, ExportSpan
+from reader.export.tokens import TokenColumns, reference_tokens, whole_tokens
 from reader.text import article_id, word_spans
-from tests.test_export import add_article, at
 
 # Texts that stress the cutting: paragraph breaks, double and trailing spaces, leading white
 # space, white space other than a space (tab, NBSP, a thin space beyond latin-1), characters
@@ -56,10 +47,10 @@ def article_for(text: str, flat: list[int] | None = None) -> Article:
 
 
 def general_line(document: ExportDocument) -> str:
-    """The line as a dict through json.dumps makes it, with the tokens cut the general way."""
+    """The line as a dict through json.dumps makes it, with the reference's tokens."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(document_module, "whole_tokens", lambda *_: None)
-        reference = ExportDocument(document.article, document.spans)
+        reference = ExportDocument(document.article, document.spans, document.status)
         return json.dumps(jsonl.task(reference), ensure_ascii=False) + "\n"
 
 
@@ -93,7 +84,7 @@ def test_the_usual_article_takes_the_fast_way() -> None:
         whole = whole_tokens(text, article.analysis.tokens, spans)
         assert whole is not None and whole.plain
         columns = whole.columns(text)
-        assert columns == TokenColumns.of(text, export_tokens(text, word_spans(text), spans))
+        assert columns == TokenColumns.of(text, reference_tokens(text, word_spans(text), spans))
         assert ExportDocument(article, spans).columns == columns
     # A span cut inside a token, or white space inside a token, takes the general way.
     text = TEXTS[0]
@@ -140,9 +131,31 @@ def token_lists(text: str) -> st.SearchStrategy[list[int]]:
     return st.one_of(st.just([b for pair in words for b in pair]), spoiled(), anything)
 
 
-@settings(max_examples=400, deadline=None)
+def usual(text: str, bounds: list[tuple[int, int]], spans: list[ExportSpan]) -> bool:
+    """The usual case, said the slow and obvious way: two tokens or more, in order, none
+    empty nor overlapping, no white space in them and nothing else between them, no white
+    space beyond latin-1, and every span on the tokens."""
+    n = len(text)
+    if len(bounds) < 2 or any(not (0 <= s < e <= n) for s, e in bounds):
+        return False
+    if any(e > s for (_, e), (s, _) in zip(bounds, bounds[1:], strict=False)):
+        return False
+    edges = [0, *(b for pair in bounds for b in pair), n]
+    gaps = [text[e:s] for e, s in zip(edges[0::2], edges[1::2], strict=True)]
+    if any(g and not g.isspace() for g in gaps):
+        return False
+    if any(not text[s:e].strip() or len(text[s:e].split()) != 1 or text[s:e].strip() != text[s:e] for s, e in bounds):
+        return False
+    if re.search("[\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]", text):
+        return False
+    return {s.start for s in spans} <= {s for s, _ in bounds} and {s.end for s in spans} <= {
+        e for _, e in bounds
+    }
+
+
+@settings(max_examples=500, deadline=None)
 @given(data=st.data())
-def test_whole_tokens_are_export_tokens_or_nothing(data: st.DataObject) -> None:
+def test_the_fast_ways_follow_the_reference(data: st.DataObject) -> None:
     alphabet = st.sampled_from(list("ab.,'\"\\é’🎉 \n\t\u00a0\u2009\u0085\u3000") + ["  ", "\n\n"])
     text = "".join(data.draw(st.lists(alphabet, min_size=1, max_size=30)))
     n = len(text)
@@ -162,24 +175,25 @@ def test_whole_tokens_are_export_tokens_or_nothing(data: st.DataObject) -> None:
     if not all(0 <= s < e <= n for s, e in bounds):
         assert columns is None
         return
-    expected = TokenColumns.of(text, export_tokens(text, bounds, spans))
+    reference = reference_tokens(text, bounds, spans)
+    # The reference: the tokens give the text back, hold no white space but as a token of
+    # their own, and every span is a whole number of them.
+    assert "".join(text[t.start : t.end] + (" " if t.ws else "") for t in reference) == text
+    for t in reference:
+        piece = text[t.start : t.end]
+        assert piece and (piece.isspace() or not any(c.isspace() for c in piece))
+        assert not t.ws or (text[t.end] == " " and not piece.isspace())
+    starts, ends = {t.start for t in reference}, {t.end for t in reference}
+    assert all(s.start in starts and s.end in ends for s in spans)
+    # The fast way gives the same tokens, and gives up only when it must.
     if columns is not None:
-        assert columns == expected
-    # And it gives up only when it must: not the usual case, or fewer than two tokens.
-    usual = (
-        len(bounds) >= 2
-        and bounds == sorted(bounds)
-        and all(e <= s for (_, e), (s, _) in zip(bounds, bounds[1:], strict=False))
-        and {s.start for s in spans} <= {s for s, _ in bounds}
-        and {s.end for s in spans} <= {e for _, e in bounds}
-        and _whole_tokens(text, bounds) is not None
-        and not any("\u1680" <= c <= "\u3000" and c.isspace() for c in text)
-    )
-    assert (columns is not None) == usual
-    # Whichever way, the line is the same.
-    article = article_for(text, flat)
-    line = jsonl.JSONLWriter(io.BytesIO()).line(ExportDocument(article, spans))
-    assert line.decode("utf-8") == general_line(ExportDocument(article, spans))
+        assert columns == TokenColumns.of(text, reference)
+    assert (columns is not None) == usual(text, bounds, spans)
+    # Whichever way, the JSONL line is json.dumps of the task with the reference's tokens.
+    for status in ("done", "in_progress"):
+        document = ExportDocument(article_for(text, flat), spans, status)
+        line = jsonl.JSONLWriter(io.BytesIO()).line(document)
+        assert line.decode("utf-8") == general_line(document)
 
 
 def test_hashes_escape_labels_as_json_dumps_does() -> None:
@@ -196,78 +210,10 @@ def test_hashes_escape_labels_as_json_dumps_does() -> None:
     assert jsonl.task_hash(hashed, []) == murmurhash(str(hashed) + '{"spans": []}')
 
 
-# -- listing and streams ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def library(data_dir: Path) -> Library:
-    """An empty library in this test's data dir."""
-    return Library(data_dir)
-
-
-def test_export_lists_articles_from_file_names_not_the_index(
-    library: Library, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    texts = [f"Article {n} names Paris." for n in range(4)]
-    tagged = [add_article(library, t, annotations=[at(t, "Paris", "GPE")]) for t in texts[:2]]
-    bare = [add_article(library, t) for t in texts[2:]]
-    emptied = add_article(
-        library, "Tagged once, then untagged.", annotations=[(0, 6, "X", "manual")]
-    )
-    [annotation] = library.annotations(emptied)
-    library.remove_annotation(emptied, annotation.id)
-
-    def no_index(self: Library, *args: object) -> None:
-        raise AssertionError("the export read the whole catalog")
-
-    monkeypatch.setattr(Library, "summaries", no_index)
-    out = tmp_path / "out.jsonl"
-    report = export_library(library, "jsonl", out)
-    assert [json.loads(line)["meta"]["id"] for line in out.read_text().splitlines()] == sorted(
-        tagged
-    )
-    assert (report.articles, report.skipped) == (2, 3)  # two bare, one with none left
-    every = export_stream(library, "jsonl", io.StringIO(), include_all=True)
-    assert (every.articles, every.skipped) == (5, 0)
-    assert library.stored_ids() == sorted([*tagged, *bare, emptied])
-    assert library.stored_ids(annotated=True) == sorted([*tagged, emptied])
-
-
-def test_an_annotation_file_without_its_article_is_skipped(library: Library) -> None:
-    text = "Berlin is big."
-    kept = add_article(library, text, annotations=[at(text, "Berlin", "GPE")])
-    other = "Rome is old."
-    gone = add_article(library, other, annotations=[at(other, "Rome", "GPE")])
-    (library.articles_dir / f"{gone}.json").unlink()  # as a kill between two unlinks leaves it
-    stream = io.StringIO()
-    report = export_stream(library, "jsonl", stream)
-    assert [json.loads(line)["meta"]["id"] for line in stream.getvalue().splitlines()] == [kept]
-    assert report.skipped == 0  # not an article at all: nothing to skip
-
-
-def test_a_file_gets_the_bytes_stdout_gets_as_text(library: Library, tmp_path: Path) -> None:
-    for text in TEXTS:
-        start, end = word_spans(text)[0]
-        add_article(library, text, annotations=[(start, end, "X", "manual")])
-    out = tmp_path / "out.jsonl"
-    export_library(library, "jsonl", out)
-    stream = io.StringIO()
-    export_stream(library, "jsonl", stream)
-    assert out.read_bytes() == stream.getvalue().encode("utf-8")
-    # Not splitlines(): JSON leaves U+0085 and U+2028 as they are, and those split lines too.
-    lines = [json.loads(line) for line in stream.getvalue().split("\n")[:-1]]
-    assert len(lines) == len(TEXTS)
-    for task in lines:
-        article = library.get(task["meta"]["id"])
-        annotations = library.annotations(article.id)
-        document = ExportDocument(article, select_spans(article, annotations))
-        assert json.dumps(task, ensure_ascii=False) + "\n" == general_line(document)
-
-
 def test_token_columns_give_the_same_tokens() -> None:
     text = TEXTS[1]
     spans = [ExportSpan(0, 3, "X")]
-    tokens = export_tokens(text, word_spans(text), spans)
+    tokens = reference_tokens(text, word_spans(text), spans)
     columns = TokenColumns.of(text, tokens)
     assert columns.tokens() == tokens
     assert columns.texts == [text[t.start : t.end] for t in tokens]
