@@ -68,6 +68,7 @@ from reader.catalog import (
     summarize,
     term_pattern,
 )
+from reader.text import blank_controls, clean_line, is_safe
 
 __all__ = ["ArticleGone", "ArticleSummary", "Library", "StoreError", "View"]
 
@@ -249,6 +250,14 @@ def parse_article(path: Path, tables: dict[str, Any] | None, article_id: str) ->
         raise StoreError(f"{path}: malformed article record: {exc}") from exc
     if article.id != article_id:
         raise StoreError(f"{path}: holds article {article.id!r}, not {article_id!r}")
+    # Cleaned at ingest; made safe again here, since a store file can be edited by hand.
+    article.text = blank_controls(article.text)
+    for name in ("title", "byline", "date", "site", "url", "language"):
+        value = getattr(article, name)
+        if value is not None and not is_safe(value):
+            setattr(article, name, clean_line(value) or None)
+    if not is_safe(article.source):
+        article.source = clean_line(article.source)
     return article
 
 
@@ -305,6 +314,8 @@ def _check_span_record(what: str, start: Any, end: Any, label: Any, length: int 
         raise ValueError(f"{what} has start {str(start)[:20]!r} and end {str(end)[:20]!r}, not offsets")
     if not isinstance(label, str) or not label:
         raise ValueError(f"{what} at {start}-{end} has no label")
+    if not is_safe(label) or label != label.strip():
+        raise ValueError(f"{what} at {start}-{end} has a label with control characters or edge spaces")
     if not 0 <= start < end or (length is not None and end > length):
         raise ValueError(f"{what} at {start}-{end} is outside the text")
 
@@ -1155,6 +1166,8 @@ class Library:
 def _check_label(label: Any) -> None:
     if not isinstance(label, str) or not label.strip():
         raise ValueError("a label cannot be empty")
+    if not is_safe(label) or label != label.strip():
+        raise ValueError(f"label {clean_line(label)!r} holds control characters or edge spaces")
 
 
 def _span_problem(start: Any, end: Any, length: int | None = None) -> str:

@@ -25,6 +25,10 @@ _ESCAPE_SEQUENCE = re.compile(
 _CONTROL = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff\ud800-\udfff]"
 )
+# The same characters, and ESC, outside a newline: what `blank_controls` turns into spaces.
+_CONTROL_OR_ESCAPE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff\ud800-\udfff]"
+)
 _INLINE_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 
@@ -72,6 +76,15 @@ def article_id(text: str) -> str:
     """The id of an article: a hash of its text with case and white space normalised."""
     normal = " ".join(unicodedata.normalize("NFC", text).casefold().split())
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
+
+
+def blank_controls(text: str) -> str:
+    """`text` with every control, bidi-override and lone-surrogate character (newlines aside)
+    made a space: safe to show, and the same length, so offsets into it stay true. For text
+    that should have been cleaned already but comes from a file someone may have edited."""
+    if _CONTROL_OR_ESCAPE.search(text) is None:
+        return text
+    return _CONTROL_OR_ESCAPE.sub(" ", text)
 
 
 def is_safe(text: str) -> bool:

@@ -1,0 +1,238 @@
+"""The command line over the catalog: search, entities, check, list's views, mark; and the
+refusals and pipes of the hostile-input issue, without spaCy (articles are made by hand)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader.article import Analysis, Article, Draft, Span
+from reader.cli import main
+from reader.store import Library
+from reader.text import word_spans
+from tests.conftest import ROOT
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def make(paragraphs: list[str], title: str, entities: list[tuple[str, str]] = (), **meta: str) -> Article:
+    article = Article.from_draft(Draft(list(paragraphs), meta.pop("source", "story.txt"), title=title, **meta))
+    spans = []
+    for surface, label in entities:
+        at = -1
+        while (at := article.text.find(surface, at + 1)) >= 0:
+            spans.append(Span(at, at + len(surface), label))
+    article.analysis = Analysis("hand", "1", entities=spans, tokens=[i for s in word_spans(article.text) for i in s])
+    return article
+
+
+@pytest.fixture
+def library(data_dir: Path) -> Library:
+    library = Library(data_dir)
+    one = make(["Emomali Rahmon met officials in Dushanbe.", "Terrorism was discussed."], "Tajik talks",
+               [("Emomali Rahmon", "PERSON"), ("Dushanbe", "GPE")], byline="A. Writer", date="2024-03-26")
+    two = make(["The Crocus City Hall attack near Moscow.", "Emomali Rahmon condemned it."], "Moscow attack",
+               [("Emomali Rahmon", "PERSON"), ("Moscow", "GPE")], date="2024-03-23")
+    one.ingested_at, two.ingested_at = "2024-03-26T10:00:00+00:00", "2024-03-27T10:00:00+00:00"
+    library.add_many([one, two])
+    return library
+
+
+def ids(library: Library) -> dict[str, str]:
+    return {s.title: s.id for s in library.summaries()}
+
+
+def test_search_prints_ranked_hits_with_snippets(capsys: pytest.CaptureFixture[str], library: Library) -> None:
+    status, out, err = run(capsys, "search", "terror*")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].startswith(ids(library)["Tajik talks"][:10]) and "Tajik talks" in lines[0]
+    assert "Terrorism was discussed" in lines[1]
+    assert "1 article matches" in err
+    status, out, _ = run(capsys, "search", '"Crocus City Hall"', "--json")
+    [hit] = json.loads(out)
+    assert hit["title"] == "Moscow attack" and hit["offset"] == 4 and "Crocus City Hall" in hit["snippet"]
+
+
+def test_search_narrows_by_entity_and_label_and_lists_mentions(capsys: pytest.CaptureFixture[str], library: Library) -> None:
+    status, out, _ = run(capsys, "search", "emomali", "--label", "gpe", "--entity", "Moscow")
+    assert status == 0 and [line.split("  ")[-1] for line in out.splitlines()[::2]] == ["Moscow attack"]
+    status, out, err = run(capsys, "search", "--entity", "emomali rahmon")
+    assert status == 0 and len(out.splitlines()) == 2 and "2 articles mention" in err
+
+
+def test_search_without_a_match_or_a_word(capsys: pytest.CaptureFixture[str], library: Library) -> None:
+    status, out, err = run(capsys, "search", "nothing-like-this")
+    assert (status, out) == (1, "") and "0 articles match" in err
+    status, out, err = run(capsys, "search", '"*"')
+    assert status == 1 and err.count("\n") == 1 and "no word" in err
+    status, _, err = run(capsys, "search")
+    assert status == 1 and "--entity" in err
+
+
+def test_entities_across_the_library(capsys: pytest.CaptureFixture[str], library: Library) -> None:
+    status, out, _ = run(capsys, "entities", "--json")
+    counts = {(e["label"], e["text"]): (e["articles"], e["mentions"]) for e in json.loads(out)}
+    assert counts == {("PERSON", "Emomali Rahmon"): (2, 2), ("GPE", "Dushanbe"): (1, 1), ("GPE", "Moscow"): (1, 1)}
+    status, out, _ = run(capsys, "entities", "--label", "person")
+    assert out.split() == ["2", "2", "PERSON", "Emomali", "Rahmon"]
+
+
+def test_list_sorts_filters_and_marks(capsys: pytest.CaptureFixture[str], library: Library) -> None:
+    by_title = ids(library)
+    status, out, _ = run(capsys, "list")
+    assert [line.split()[0] for line in out.splitlines()] == [by_title["Moscow attack"][:10], by_title["Tajik talks"][:10]]
+    status, out, _ = run(capsys, "list", "--sort", "date", "--reverse", "--json")
+    assert [a["title"] for a in json.loads(out)] == ["Moscow attack", "Tajik talks"]
+    run(capsys, "mark", "done", by_title["Tajik talks"][:6])
+    run(capsys, "mark", "read", by_title["Moscow attack"][:6])
+    status, out, _ = run(capsys, "list", "--status", "to_review", "--json")
+    assert [a["title"] for a in json.loads(out)] == ["Moscow attack"]
+    status, out, _ = run(capsys, "list", "--unread", "--json")
+    assert [(a["title"], a["status"]) for a in json.loads(out)] == [("Tajik talks", "done")]
+    start = library.get(by_title["Moscow attack"]).text.index("Moscow")
+    run(capsys, "tag", by_title["Moscow attack"][:6], str(start), str(start + 6), "LOC")
+    status, out, _ = run(capsys, "list", "--label", "loc", "--json")
+    assert [a["title"] for a in json.loads(out)] == ["Moscow attack"]
+
+
+def test_check_and_repair(capsys: pytest.CaptureFixture[str], library: Library, data_dir: Path) -> None:
+    status, _, err = run(capsys, "check")
+    assert status == 0 and "ok: 2 article(s)" in err
+    victim = ids(library)["Tajik talks"]
+    (data_dir / "articles" / f"{victim}.json").unlink()  # by hand, behind the store's back
+    # an orphan annotation file too
+    (data_dir / "annotations").mkdir(exist_ok=True)
+    (data_dir / "annotations" / "00000000000000aa.json").write_text(
+        '{"reader": {"schema": 1, "kind": "annotations"}, "tables": {}}'
+    )
+    status, out, err = run(capsys, "check")
+    assert status == 1
+    assert f"{victim}: in the catalog but its article file is gone" in out
+    assert "annotations of an article not in the library" in out
+    status, out, err = run(capsys, "check", "--repair")
+    assert status == 0 and "repaired" in err
+    status, out, _ = run(capsys, "check", "--json")
+    assert json.loads(out)["ok"] is True and json.loads(out)["articles"] == 1
+
+
+# -- refusals from the hostile-input issue --------------------------------------------------------
+
+
+def test_empty_and_reversed_spans_are_named(capsys: pytest.CaptureFixture[str], library: Library) -> None:
+    article = ids(library)["Tajik talks"][:8]
+    status, _, err = run(capsys, "tag", article, "5", "5", "ORG")
+    assert status == 1 and "is empty" in err and err.count("\n") == 1
+    status, _, err = run(capsys, "tag", article, "10", "5", "ORG")
+    assert status == 1 and "is reversed" in err
+
+
+def test_tagging_the_same_span_twice_stores_it_once(capsys: pytest.CaptureFixture[str], library: Library) -> None:
+    article = ids(library)["Tajik talks"]
+    status, first, _ = run(capsys, "tag", article[:8], "0", "7", "PERSON")
+    status, second, err = run(capsys, "tag", article[:8], "0", "7", "PERSON")
+    assert status == 0 and first == second and "already tagged PERSON" in err
+    assert len(library.annotations(article)) == 1
+
+
+@pytest.mark.parametrize("prefix", ["", "  "])
+def test_an_empty_annotation_id_deletes_nothing(capsys: pytest.CaptureFixture[str], library: Library, prefix: str) -> None:
+    article = ids(library)["Tajik talks"]
+    run(capsys, "tag", article[:8], "0", "7", "PERSON")
+    status, _, err = run(capsys, "untag", article[:8], prefix)
+    assert status == 1 and "cannot be empty" in err
+    assert len(library.annotations(article)) == 1
+    status, _, err = run(capsys, "show", prefix)
+    assert status == 1 and "cannot be empty" in err
+
+
+@pytest.mark.parametrize("jobs", ["0", "-3", "two"])
+def test_jobs_must_be_a_positive_number(capsys: pytest.CaptureFixture[str], data_dir: Path, jobs: str) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["ingest", "--jobs", jobs, "x.txt"])
+    assert exit_.value.code == 2
+    assert "--jobs" in capsys.readouterr().err
+    assert not (data_dir / "articles").exists()
+
+
+def test_the_global_model_option_reaches_the_subcommand(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
+    seen: list[object] = []
+
+    def fake(library, inputs, *, model=None, **kwargs):  # type: ignore[no-untyped-def]
+        from reader.pipeline import IngestReport
+
+        seen.append(model)
+        return IngestReport(model=model)
+
+    monkeypatch.setattr("reader.pipeline.ingest_into", fake)
+    main(["--model", "xx_global", "ingest", "f.txt"])
+    main(["ingest", "--model", "xx_local", "f.txt"])
+    assert seen == ["xx_global", "xx_local"]
+
+
+def test_remove_while_reanalyze_runs_skips_the_removed(capsys: pytest.CaptureFixture[str], library: Library,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """reanalyze lists the ids, then each one is removed before it is read or saved."""
+    from reader import pipeline
+
+    def analyse(items, *args, **kwargs):  # type: ignore[no-untyped-def]
+        for text, model, article in items:
+            Library(library.root).remove(article.id)  # the other command, meanwhile
+            yield Analysis("hand", "2", tokens=article.analysis.tokens), article
+
+    class ByHand:
+        default, warning = "hand", None
+
+        def __init__(self, **kwargs: object) -> None:
+            pass
+
+        def for_language(self, language: str | None) -> str:
+            return "hand"
+
+    monkeypatch.setattr("reader.nlp.analyse_by_language", analyse)
+    monkeypatch.setattr("reader.nlp.ModelChoice", ByHand)
+    name, warning, count = pipeline.reanalyze(library, library.ids())
+    assert count == 0
+    assert library.ids() == [] and not list(library.root.glob("*/*.json"))
+
+
+# -- pipes --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def big(data_dir: Path) -> Library:
+    """Enough output to fill a pipe: a long article with many annotations, and many articles."""
+    library = Library(data_dir)
+    words = [f"Word{n}" for n in range(20_000)]
+    long = make([" ".join(words[i : i + 100]) for i in range(0, len(words), 100)], "Long")
+    title = "A title long enough that a few hundred of them fill a pipe's buffer " * 4
+    library.add_many([long, *(make([f"Article {n} text."], f"{title}{n}") for n in range(300))])
+    spans = word_spans(long.text)[:3000]
+    library.add_annotations(long.id, [(s, e, "ORG", "manual") for s, e in spans])
+    return library
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [["list"], ["show", "LONG"], ["annotations"], ["search", "article"]])
+def test_a_reader_of_stdout_that_leaves_early_is_not_an_error(big: Library, data_dir: Path, command: list[str]) -> None:
+    long = next(s.id for s in big.summaries() if s.title == "Long")
+    argv = [sys.executable, "-m", "reader", *[long if c == "LONG" else c for c in command], "--data-dir", str(data_dir)]
+    if command[0] == "search":
+        argv += ["--limit", "1000"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()  # what `| head -1` reads
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(30) == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err
