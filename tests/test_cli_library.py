@@ -185,7 +185,7 @@ def test_remove_while_reanalyze_runs_skips_the_removed(capsys: pytest.CaptureFix
     from reader import pipeline
 
     def analyse(items, *args, **kwargs):  # type: ignore[no-untyped-def]
-        for text, model, article in items:
+        for _text, _model, article in items:
             Library(library.root).remove(article.id)  # the other command, meanwhile
             yield Analysis("hand", "2", tokens=article.analysis.tokens), article
 
