@@ -650,6 +650,18 @@ class Catalog:
                 ((n, label, norm, *value) for (label, norm), value in added),
             )
 
+    def unindex(self, tx: sqlite3.Connection, article_id: str, article: Article) -> None:
+        """Take an article's text out of the full-text index (its row stays, marked not
+        indexed): the first step of a removal, made while the text is still at hand."""
+        row = tx.execute("SELECT n, indexed FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None or not row[1]:
+            return
+        tx.execute(
+            "INSERT INTO text_index(text_index, rowid, title, byline, body) VALUES ('delete', ?, ?, ?, ?)",
+            (row[0], *_indexed_columns(article)),
+        )
+        tx.execute("UPDATE articles SET indexed = 0 WHERE n = ?", (row[0],))
+
     def delete(self, tx: sqlite3.Connection, article_id: str, article: Article | None) -> None:
         """Remove an article's row and mentions, and its text from the index when `article`
         (the text it was indexed with) is known; an index entry left behind matches no row."""

@@ -714,8 +714,9 @@ class Library:
         self.remove_many([article_id])
 
     def remove_many(self, ids: list[str]) -> None:
-        """Remove articles with their annotations: the article file first (from then on no
-        writer touches the article), then the annotation file, then the catalog rows."""
+        """Remove articles with their annotations: their text out of the full-text index, the
+        article file (from then on no writer touches the article), the annotation file, then
+        the catalog rows."""
         with self.locked():
             catalog = self._ready()
             known: list[tuple[str, Article | None]] = []
@@ -729,6 +730,13 @@ class Library:
                 known.append((article_id, article))
             with self._catalog_errors():
                 catalog.mark_pending(i for i, _ in known)
+                # The text index needs the text to forget it: done first, while it is at hand.
+                # A kill from here on leaves articles whose next repair indexes them again
+                # (the file is still there) or drops their rows (it is gone).
+                with catalog.transaction() as tx:
+                    for article_id, article in known:
+                        if article is not None:
+                            catalog.unindex(tx, article_id, article)
             for article_id, _ in known:
                 for path in (self._article_path(article_id), self._annotations_path(article_id)):
                     try:
