@@ -1,10 +1,11 @@
 """Screenshots of the real app for the README: `make screenshots` (or `python scripts/screenshots.py`).
 
 Builds a throwaway library holding the seed article (ingested through the real pipeline and
-model when they are there, else built by hand), drives the app with real keys, and writes
-SVGs to screenshots/: library, article (also at 80x24 and 120x40), entities, label-picker and
-help. PNGs are written as
-well when a headless Chromium is installed; it is not a dependency.
+model when they are there, else built by hand) and, when ../shared/corpus is beside the
+repo, its news pages; drives the app with real keys, and writes SVGs to screenshots/:
+library (also at 80x24 and 120x40), search, mentions, article (also at 80x24 and 120x40),
+entities, label-picker and help. PNGs are written as well when a headless Chromium is
+installed; it is not a dependency.
 """
 
 from __future__ import annotations
@@ -56,6 +57,31 @@ def ingest_seeds(library: Library) -> str:
     return hand_built(library, next(seeds.glob("*.txt")))
 
 
+def ingest_corpus(library: Library) -> None:
+    """The shared corpus's news pages too, when they are beside the repo (for the library,
+    search and mentions pictures): reader's own pipeline, as `reader ingest` runs it."""
+    corpus = ROOT.parent / "shared" / "corpus"
+    if not (corpus / "index.json").is_file():
+        print("no ../shared/corpus: the library shows the seed article alone")
+        return
+    import gzip
+    import json
+
+    from reader.pipeline import ingest_into
+
+    pages = []
+    for case in json.loads((corpus / "index.json").read_text()):
+        if "html" in case:
+            pages.append(str(corpus / case["html"]))
+        elif "html_gz" in case:  # kept compressed in the corpus: a plain copy to ingest
+            page = _WORK / "corpus" / f"{case['case']}.html"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_bytes(gzip.decompress((corpus / case["html_gz"]).read_bytes()))
+            pages.append(str(page))
+    report = ingest_into(library, pages, model=None)
+    print(f"ingested {len(report.added)} corpus pages")
+
+
 def hand_built(library: Library, seed: Path) -> str:
     """The seed's text with a few entities marked by hand, for when spaCy is not there."""
     lines = [line.strip() for line in seed.read_text(encoding="utf-8").split("\n\n")]
@@ -97,6 +123,16 @@ async def shoot() -> list[Path]:
     data = _WORK / "data"
     library = Library(data)
     article_id = ingest_seeds(library)
+    try:
+        ingest_corpus(library)
+    except Exception as exc:  # no model: the other pictures still show the UI
+        print(f"the corpus was not ingested ({exc})")
+    others = [i for i in library.ids() if i != article_id]
+    # Some review work done, so the library shows its marks and progress.
+    for other, status in zip(others[:4], ("done", "done", "in_progress", "ignored"), strict=False):
+        library.set_status(other, status)
+    for other in others[4:9]:
+        library.set_read(other)
     config = Config(labels=default_labels(), theme="reader-dark", path=_WORK / "config" / "config.toml")
     app = make_app(data_dir=data, config=config)
     written: list[Path] = []
@@ -107,6 +143,20 @@ async def shoot() -> list[Path]:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         save("library")
+        for width, height in ((80, 24), (120, 40)):
+            await pilot.resize_terminal(width, height)
+            await pilot.pause()
+            save(f"library-{width}x{height}")
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press(*"president", "enter")
+        await pilot.pause()
+        save("search")
+        await pilot.press("escape")
+        await pilot.pause()
+        app.screen.table.move_to(app.screen.table.rows().index(next(s for s in app.screen.table.rows() if s.id == article_id)))
         await pilot.press("enter")
         await pilot.pause()
         # Some annotations, so the article shows both suggestions and the reader's tags.
@@ -137,6 +187,18 @@ async def shoot() -> list[Path]:
         await pilot.press("e")
         await pilot.pause()
         save("entities")
+        # The entity of this article that most other articles mention.
+        panel = app.screen.panel
+        named = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"}
+        mentions = [(i, row) for i, row in enumerate(panel._rows) if hasattr(row, "spans") and row.label in named]
+        widest = max(mentions, key=lambda m: len(library.mentioned_in(m[1].text, m[1].label)), default=None)
+        if widest is not None:
+            panel.highlighted = widest[0]
+            await pilot.press("m")
+            await pilot.pause()
+            save("mentions")
+            await pilot.press("escape")
+            await pilot.pause()
         await pilot.press("e", "l", "p")
         await pilot.pause()
         save("label-picker")

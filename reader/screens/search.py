@@ -38,7 +38,7 @@ def hit_option(hit: FoundArticle, index: int) -> Option:
     s = hit.summary
     where = " · ".join(p for p in ((s.date or "")[:10], article_source(s.site, s.source)) if p)
     title = Content.assemble((s.title or "(untitled)", "bold"), ("  " + where, "dim") if where else "")
-    return Option(Content.assemble(title, "\n", hit.detail), id=str(index))
+    return Option(Content.assemble(title, "\n", hit.detail, "\n"), id=str(index))
 
 
 def marked(text: str, marks: tuple[tuple[int, int], ...] | list[tuple[int, int]]) -> Content:
