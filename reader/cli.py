@@ -44,7 +44,7 @@ def _err(text: str) -> None:
 
 def cmd_open(args: argparse.Namespace, library: Library, config: Config) -> int:
     """Open the app; the first start with an empty library ingests the bundled seed article."""
-    if not library.ids():
+    if not library.count():
         seeds = paths.bundled("seeds")
         report = _ingest(
             library, [str(seeds)], model=args.model or config.model, models=config.models, jobs=1, quiet=True

@@ -120,3 +120,32 @@ def test_label_picker_offers_a_new_label_small(snap_compare, data_dir: Path, tmp
 def test_help_small(snap_compare, data_dir: Path, tmp_path: Path) -> None:
     library_with_articles(data_dir)
     assert snap_compare(app_on(tmp_path, data_dir), press=["down", "enter", "question_mark"], terminal_size=SMALL)
+
+
+def test_library_small(snap_compare, data_dir: Path, tmp_path: Path) -> None:
+    """At 80x24 the title keeps its room: the byline, language and word columns give way."""
+    library_with_articles(data_dir)
+    assert snap_compare(app_on(tmp_path, data_dir), terminal_size=(80, 24))
+
+
+def test_library_large_to_review(snap_compare, data_dir: Path, tmp_path: Path) -> None:
+    article = library_with_articles(data_dir)
+    Library(data_dir).set_status(article.id, "done")
+    assert snap_compare(app_on(tmp_path, data_dir), press=["t"], terminal_size=(120, 40))
+
+
+def test_search_results(snap_compare, data_dir: Path, tmp_path: Path) -> None:
+    library_with_articles(data_dir)
+    assert snap_compare(app_on(tmp_path, data_dir), press=["ctrl+f", *"crocus", "enter"], terminal_size=(80, 24))
+
+
+def test_the_articles_that_mention_an_entity(snap_compare, data_dir: Path, tmp_path: Path) -> None:
+    library_with_articles(data_dir)
+
+    async def to_the_list(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("down", "enter", "e")
+        panel = pilot.app.screen.panel
+        panel.highlighted = next(i for i, row in enumerate(panel._rows) if getattr(row, "text", "") == "Crocus City Hall")
+        await pilot.press("m")
+
+    assert snap_compare(app_on(tmp_path, data_dir), run_before=to_the_list, terminal_size=(100, 24))
