@@ -35,6 +35,8 @@ from typing import Any, Literal
 
 from reader.article import Article, ArticleState, ReviewStatus, article_source
 
+# A query matching more articles than this is ranked among the most recently added of them.
+RANK_WINDOW = 20_000
 # Bumped whenever the tables change; an older catalog is rebuilt from the files.
 CATALOG_VERSION = 2
 
@@ -799,31 +801,69 @@ class Catalog:
         limit: int = 20,
         offset: int = 0,
     ) -> list[SearchHit]:
-        """Articles matching the query, best first (bm25; a title hit weighs most)."""
-        clauses, params = ["text_index MATCH ?"], [query.expression]
-        if entity is not None or label is not None:
-            sub, sub_params = _mention_filter(entity, label)
-            clauses.append(f"a.n IN (SELECT article FROM mentions WHERE {sub})")
-            params += sub_params
-        rows = self.connection().execute(
-            f"SELECT {_SELECT_SUMMARY}, bm25(text_index, 8.0, 3.0, 1.0) AS score"
-            " FROM text_index JOIN articles a ON a.n = text_index.rowid"
-            f" WHERE {' AND '.join(clauses)} ORDER BY score LIMIT ? OFFSET ?",
-            (*params, limit, offset),
+        """Articles matching the query, best first (bm25; a title hit weighs most).
+
+        Ranking costs a little for every match, so a query that matches more than
+        `RANK_WINDOW` articles (a common word in a large library) is ranked among the
+        `RANK_WINDOW` most recently added of them: the best of what is recent, in a time that
+        does not grow with the library. Narrowed to an entity or a label, the matches are
+        joined with that set of articles (never looked up one by one in the text index,
+        which costs a search per article).
+        """
+        cx = self.connection()
+        floor = 0
+        if offset + limit <= RANK_WINDOW:
+            row = cx.execute(
+                "SELECT rowid FROM text_index WHERE text_index MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                (query.expression, RANK_WINDOW - 1),
+            ).fetchone()
+            floor = row[0] if row else 0
+        hits = self._ranked(query, entity, label, floor, limit, offset)
+        if floor and len(hits) < limit and (entity is not None or label is not None):
+            hits = self._ranked(query, entity, label, 0, limit, offset)  # the window held too few
+        return hits
+
+    def _ranked(
+        self, query: Query, entity: str | None, label: str | None, floor: int, limit: int, offset: int
+    ) -> list[SearchHit]:
+        scored = (
+            "SELECT rowid, bm25(text_index, 8.0, 3.0, 1.0) AS score FROM text_index"
+            " WHERE text_index MATCH ? AND rowid >= ?"
         )
+        params: list[Any] = [query.expression, floor]
+        if entity is None and label is None:
+            sql = (
+                f"SELECT {_SELECT_SUMMARY}, hits.score FROM ({scored} ORDER BY score LIMIT ? OFFSET ?) hits"
+                " JOIN articles a ON a.n = hits.rowid ORDER BY hits.score"
+            )
+            params += [limit, offset]
+        else:
+            sub, sub_params = _mention_filter(entity, label)
+            # Both sides are made once and the set is looked up in an index built once;
+            # joined the other way, SQLite would ask the text index about each article.
+            sql = (
+                f"WITH narrowed AS MATERIALIZED (SELECT DISTINCT article FROM mentions WHERE {sub}),"
+                f" hits AS MATERIALIZED ({scored.replace('SELECT rowid,', 'SELECT rowid AS n,')})"
+                f" SELECT {_SELECT_SUMMARY}, hits.score FROM hits JOIN articles a ON a.n = hits.n"
+                " WHERE hits.n IN (SELECT article FROM narrowed) ORDER BY hits.score LIMIT ? OFFSET ?"
+            )
+            params = [*sub_params, *params, limit, offset]
+        rows = self.connection().execute(sql, params)
         return [SearchHit(_summary(r[:-1]), r[-1]) for r in rows]
 
     def search_count(self, query: Query, *, entity: str | None = None, label: str | None = None) -> int:
-        """How many articles match the query."""
-        clauses, params = ["text_index MATCH ?"], [query.expression]
-        if entity is not None or label is not None:
-            sub, sub_params = _mention_filter(entity, label)
-            clauses.append(f"a.n IN (SELECT article FROM mentions WHERE {sub})")
-            params += sub_params
-        return self.connection().execute(
-            "SELECT count(*) FROM text_index JOIN articles a ON a.n = text_index.rowid"
-            f" WHERE {' AND '.join(clauses)}",
-            params,
+        """How many articles match the query (counted in the text index: an entry a damaged
+        article file left behind counts too, until `repair`)."""
+        cx = self.connection()
+        if entity is None and label is None:
+            return cx.execute(
+                "SELECT count(*) FROM text_index WHERE text_index MATCH ?", (query.expression,)
+            ).fetchone()[0]
+        sub, sub_params = _mention_filter(entity, label)
+        return cx.execute(
+            "WITH hits AS MATERIALIZED (SELECT rowid AS n FROM text_index WHERE text_index MATCH ?)"
+            f" SELECT count(DISTINCT article) FROM mentions WHERE {sub} AND article IN (SELECT n FROM hits)",
+            (query.expression, *sub_params),
         ).fetchone()[0]
 
     def entities(self, *, label: str | None = None, limit: int | None = None) -> list[EntityCount]:

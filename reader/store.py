@@ -829,12 +829,20 @@ class Library:
             return self._ready().search_count(parsed, entity=entity, label=label)
 
     def _found(self, summary: ArticleSummary, score: float, query: Query) -> Found:
-        try:
-            text = self._read_article(summary.id).text
-        except (StoreError, ArticleGone):
-            text = ""  # removed meanwhile, or damaged: the title still says which it is
+        text = self._text_of(summary.id)
         line, offset, marks = snippet(text, term_pattern(query.terms))
         return Found(summary, score, line, offset, tuple(marks))
+
+    def _text_of(self, article_id: str) -> str:
+        """Just an article's text, for a snippet: "" when it is gone or damaged (the title still
+        says which article it is). Reads the record without rebuilding the analysis."""
+        try:
+            tables = read_json_file(self._article_path(article_id), "article") or {}
+        except StoreError:
+            return ""
+        record = tables.get("article", {}).get("1")
+        text = record.get("text") if isinstance(record, dict) else None
+        return blank_controls(text) if isinstance(text, str) else ""
 
     def entities(self, *, label: str | None = None, limit: int | None = None) -> list[EntityCount]:
         """Entities across the library (model entities not rejected, and annotations, merged by

@@ -524,3 +524,20 @@ def test_an_empty_annotation_prefix_is_refused(library: Library) -> None:
         with pytest.raises(LookupError, match="empty"):
             library.remove_annotation(article.id, prefix)
     assert len(library.annotations(article.id)) == 1
+
+
+def test_a_query_matching_more_than_the_window_is_ranked_among_the_newest(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ranking stays as fast at any library size: beyond RANK_WINDOW matches, only the most
+    recently added are ranked; the count still says how many match in all."""
+    monkeypatch.setattr("reader.catalog.RANK_WINDOW", 3)
+    old = make(["Moscow Moscow Moscow, the best match of all for moscow."], title="Oldest")
+    newer = [make([f"Story {n} mentions Moscow once, among many other words."], title=f"New {n}") for n in range(4)]
+    library.add_many([old])
+    library.add_many(newer)
+    found_titles = [f.summary.title for f in library.search("moscow", limit=3)]
+    assert sorted(found_titles) == ["New 1", "New 2", "New 3"]  # the three newest matches
+    assert library.search_count("moscow") == 5
+    # Asking for more than the window ranks every match: the best one comes first.
+    assert library.search("moscow", limit=10)[0].summary.title == "Oldest"
