@@ -1,13 +1,17 @@
 """Extraction quality: reader against trafilatura alone, page by page, on real news pages.
 
-    python -m bench.extraction [--goose3 DIR] [--show]
+    python -m bench.extraction [--goose3 DIR] [--readability DIR] [--show]
 
 Pages come from `../shared/corpus` (its `index.json` gives the expected title, byline, date
-and body) and, when given, from a checkout of goose3's test pages (`tests/data/content`),
-which hold news pages in English, Spanish, French, German, Arabic, Chinese and Korean. The
-pages belong to their publishers, so they are not copied here; goose3's files give the start
-of each body, and `extraction_labels.json` beside this file holds the title, byline and date
-each of those pages states, read off the page by hand (null: the page states none).
+and body) and, when given, from checkouts of two public test suites: goose3's test pages
+(`tests/data/content`: news in English, Spanish, French, German, Arabic, Chinese and Korean)
+and Mozilla Readability's (`test/test-pages`: the news and magazine pages among them that the
+shared corpus does not hold, in English, Czech, Portuguese, French, German, Spanish, Chinese
+and Japanese). The pages belong to their publishers, so they are not copied here.
+`extraction_labels.json` beside this file holds the title, byline and date each of those pages
+states, read off the page by hand (null: the page states none; a list of titles: the page
+gives its article more than one headline, and any of them is right), and for Readability's
+pages the opening words of the body's first paragraph (goose3's files give those).
 
 Scores, for each extractor: titles exactly right (white space and quotes normalised),
 bylines right (either contains the other, "By " ignored), dates right to the day, dates
@@ -38,7 +42,7 @@ class Case:
 
     name: str
     path: Path
-    title: str | None = None
+    title: str | list[str] | None = None  # a list: any of these headlines is right
     byline: str | None = None
     date: str | None = None  # the day the page states, or None when it states none
     date_known: bool = False  # False: no one checked, so the date is not scored
@@ -108,15 +112,23 @@ def first_found(text: str, first: str) -> bool:
     return opening in flat
 
 
+def title_matches(found: str | None, expected: str | list[str]) -> bool:
+    """True when the title is exactly one of the page's headlines (quotes and spaces aside)."""
+    wanted = [expected] if isinstance(expected, str) else expected
+    return any(normal(found or "") == normal(title) for title in wanted)
+
+
 def corpus_cases() -> list[Case]:
-    """The shared corpus pages with their expectations."""
+    """The shared corpus pages with their expectations (and the corrections in the labels)."""
     index = CORPUS / "index.json"
     if not index.is_file():
         return []
+    corrections = json.loads(LABELS.read_text(encoding="utf-8")).get("corpus", {})
     cases = []
     truth_file = CORPUS / "scrapinghub-article-extraction-benchmark" / "ground-truth.json"
     truth = json.loads(truth_file.read_text(encoding="utf-8")) if truth_file.is_file() else {}
     for item in json.loads(index.read_text(encoding="utf-8")):
+        item = item | {k: v for k, v in corrections.get(item["case"], {}).items() if k != "why"}
         first = None
         if item.get("expected_body_html"):
             import lxml.html
@@ -170,6 +182,29 @@ def goose3_cases(folder: Path) -> list[Case]:
     return cases
 
 
+def readability_cases(folder: Path) -> list[Case]:
+    """Readability's news and magazine test pages, with the labels kept beside this file."""
+    labels = json.loads(LABELS.read_text(encoding="utf-8"))["readability"]
+    cases = []
+    for name, label in labels.items():
+        page = folder / name / "source.html"
+        if not page.is_file():
+            continue
+        cases.append(
+            Case(
+                name=name,
+                path=page,
+                title=label.get("title"),
+                byline=label.get("byline"),
+                byline_known="byline" in label,
+                date=label.get("date"),
+                date_known="date" in label,
+                first=label.get("first"),
+            )
+        )
+    return cases
+
+
 def read_page(path: Path) -> bytes:
     """A page's bytes, unpacked when gzipped."""
     data = path.read_bytes()
@@ -211,7 +246,7 @@ def score(cases: list[Case], extract, rows: dict[str, list[str]] | None = None) 
             total.refused += 1
             found = Found(None, None, None, "")
         if case.title:
-            hit = normal(found.title or "") == normal(case.title)
+            hit = title_matches(found.title, case.title)
             total.titles.append(hit)
             marks.append("T" if hit else "t")
         if case.byline_known:
@@ -244,11 +279,14 @@ def main(argv: list[str] | None = None) -> int:
     """Print the comparison table (and with --show, what each extractor found per page)."""
     parser = argparse.ArgumentParser(prog="python -m bench.extraction", description=__doc__.splitlines()[0])
     parser.add_argument("--goose3", type=Path, help="goose3's tests/data/content folder")
+    parser.add_argument("--readability", type=Path, help="Readability's test/test-pages folder")
     parser.add_argument("--show", action="store_true", help="print each page's findings")
     args = parser.parse_args(argv)
     suites = {"shared corpus": corpus_cases()}
     if args.goose3:
         suites["goose3 pages"] = goose3_cases(args.goose3)
+    if args.readability:
+        suites["Readability pages"] = readability_cases(args.readability)
     print("| pages | extractor | titles exact | bylines | dates right | dates wrong | dates invented | first paragraph | refused |")
     print("|---|---|---|---|---|---|---|---|---|")
     for suite, cases in suites.items():
