@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -229,43 +231,65 @@ def vars_of(draft: Draft | None) -> list[object]:
     return [draft.title, draft.byline, draft.date, draft.site, draft.url, draft.source, *draft.paragraphs]
 
 
-def test_folder_a_thousand_deep_is_ingested(tmp_path: Path) -> None:
-    """A folder nested 1,000 deep is walked without a RecursionError."""
-    folder = tmp_path / "top"
-    deep = folder
-    # Relative steps from the working directory: the full path would pass PATH_MAX.
-    os.makedirs(folder)
+@pytest.fixture
+def deep_folder() -> Iterator[Path]:
+    """A folder holding a chain of 1,000 nested folders with one story at the bottom.
+
+    It lives outside pytest's temporary directory and is removed here, iteratively, whatever
+    happens: pytest removes old runs recursively and fails on a tree this deep, so a tree
+    left in its directory would break every later test session on the machine.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="reader-deep-"))
     cwd = os.getcwd()
     try:
+        # Relative steps from the working directory: the full path would pass PATH_MAX.
         os.chdir(folder)
         for _ in range(1000):
             os.mkdir("d")
             os.chdir("d")
         Path("story.txt").write_text("Deep Story Title Goes Here\n\nThe story at the bottom of the tree.\n")
+        os.chdir(cwd)
+        yield folder
     finally:
         os.chdir(cwd)
+        if folder.exists():
+            remove_tree(folder)
+
+
+def remove_tree(top: Path) -> None:
+    """Remove a folder and everything in it, deepest first, without recursion and with
+    relative paths (a deep tree's full paths pass PATH_MAX)."""
+    cwd = os.getcwd()
+    names: list[str] = []
     try:
-        results = list(ingest_inputs([str(deep)]))
+        os.chdir(top)
+        while True:
+            entries = list(os.scandir("."))
+            folders = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
+            if folders:
+                os.chdir(folders[0])
+                names.append(folders[0])
+                continue
+            for entry in entries:
+                os.remove(entry.name)
+            if not names:
+                break
+            os.chdir("..")
+            os.rmdir(names.pop())
     finally:
-        _remove_deep(folder)
+        os.chdir(cwd)
+    os.rmdir(top)
+
+
+def test_folder_a_thousand_deep_is_ingested(deep_folder: Path) -> None:
+    """A folder nested 1,000 deep is walked without a RecursionError."""
+    results = list(ingest_inputs([str(deep_folder)]))
     assert len(results) == 1
     assert results[0].error is None and results[0].draft is not None
     assert results[0].draft.title == "Deep Story Title Goes Here"
 
 
-def _remove_deep(folder: Path) -> None:
-    """Remove a chain of nested `d` folders bottom up, without recursion."""
-    cwd = os.getcwd()
-    try:
-        os.chdir(folder)
-        depth = 0
-        while os.path.isdir("d"):
-            os.chdir("d")
-            depth += 1
-        for name in os.listdir("."):
-            os.remove(name)
-        for _ in range(depth):
-            os.chdir("..")
-            os.rmdir("d")
-    finally:
-        os.chdir(cwd)
+def test_remove_tree_removes_a_deep_chain(deep_folder: Path) -> None:
+    """The fixture's remover leaves nothing of a 1,000-deep tree behind."""
+    remove_tree(deep_folder)
+    assert not deep_folder.exists()

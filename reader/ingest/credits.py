@@ -40,9 +40,23 @@ _ROLE_WORDS = frozenset(
 
 # Newsrooms and wire services that follow a name ("Ed Hornick, CNN").
 _NEWSROOMS = frozenset(
-    "ap afp reuters cnn bbc upi dpa efe ansa xinhua ap technology writers associated press "
-    "usa today bloomberg".split()
+    {"ap", "afp", "reuters", "cnn", "bbc", "upi", "dpa", "efe", "ansa", "xinhua", "bloomberg",
+     "ap technology writers", "associated press", "usa today", "the associated press"}
+)  # fmt: skip
+# Degrees and credentials printed after a name ("Brenda Goodman, MA"): no person of their own.
+_CREDENTIALS = frozenset(
+    "ma md phd mph rn msc ms mba bsc ba jd dds do mfa llm esq jr sr".split()
 )
+# Words that open a byline naming a group, not a person: "Our Foreign Staff", "The
+# Editorial Board", "World's Editorial Writers".
+_COLLECTIVE = re.compile(r"^(?:our|the|unsere?r?|nuestr[oa]s?|nos|notre)\b|\w['’]s\b", re.I)
+# "Martin Untersinger (avec Damien Leloup et Morgane Tual)": co-authors in brackets.
+_WITH = re.compile(r"\s*\((?:avec|with|con|mit|com|met)\s+([^)]*)\)", re.I)
+# Author values that are a template's placeholder or a role, not a person or a newsroom.
+NOT_AUTHORS = frozenset(
+    {"username", "user", "admin", "administrator", "staff", "editor", "author", "unknown",
+     "anonymous", "guest", "webmaster", "none", "null", "undefined"}
+)  # fmt: skip
 # Words that show a "byline" is a piece of the page's interface.
 _INTERFACE_WORDS = re.compile(
     r"\b(?:account|logged|log in|login|sign in|sign up|subscribe|newsletter|comments?|share|"
@@ -63,7 +77,7 @@ def _fold(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", bare.casefold()).split())
 
 
-def _is_site_name(part: str, sites: list[str], host: str | None) -> bool:
+def is_site_name(part: str, sites: list[str], host: str | None) -> bool:
     """True when a piece of a title names the site or its section, not the article."""
     folded = _fold(part)
     if not folded:
@@ -90,7 +104,7 @@ def headline_from_title(
     title = clean_line(title)
     parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
     if len(parts) < 2:
-        return title
+        return _without_aside(title, headings)
     folded_headings = {_fold(h): h for h in headings if h and h.strip()}
     # A heading on the page that is one run of the title's pieces is the headline.
     for start in range(len(parts)):
@@ -100,6 +114,9 @@ def headline_from_title(
             piece = _fold(" ".join(parts[start:end]))
             if piece in folded_headings and len(piece) >= 8:
                 return clean_line(folded_headings[piece])
+    if all(separator.strip() == "_" for separator in _TITLE_SEPARATORS.findall(title)):
+        # Portals join "headline_section_site" with underscores, the headline first.
+        return _without_aside(clean_line(parts[0]), headings)
     names = {_fold(n) for n in re.split(r",\s*|\s+and\s+", byline or "") if n.strip()}
 
     def removable(part: str) -> bool:
@@ -109,14 +126,14 @@ def headline_from_title(
         people = [_fold(p) for p in re.split(r",\s*|\s+and\s+", part)]
         if names and people and all(p in names for p in people):
             return True
-        return _is_site_name(part, sites, host)
+        return is_site_name(part, sites, host)
 
     while len(parts) > 1 and removable(parts[-1]):
         parts.pop()
     while len(parts) > 1 and removable(parts[0]):
         parts.pop(0)
     if len(parts) == 1:
-        return clean_line(parts[0])
+        return _without_aside(clean_line(parts[0]), headings)
     # What is left was split at separators the headline itself may hold ("Hill: Meyer, ...").
     kept = title
     first, last = parts[0], parts[-1]
@@ -124,48 +141,91 @@ def headline_from_title(
     end = title.rfind(last) + len(last)
     if 0 <= start < end:
         kept = title[start:end]
-    return clean_line(kept)
+    return _without_aside(clean_line(kept), headings)
+
+
+# A source or section in brackets after a headline: "（CNET Japan）", "(Reuters)", "[Video]".
+_BRACKETED = re.compile(r"\s*[(（\[【][^)）\]】]{1,40}[)）\]】]\s*")
+
+
+def _without_aside(title: str, headings: list[str]) -> str:
+    """The page's heading when the title is that heading with a bracketed source after it."""
+    for heading in headings:
+        heading = clean_line(heading)
+        if len(heading) >= 8 and title.startswith(heading):
+            if _BRACKETED.fullmatch(title[len(heading) :]):
+                return heading
+    return title
 
 
 _ROLE_WORDS = _ROLE_WORDS | frozenset(_fold(word) for word in _ROLE_WORDS)
 
 
 def _cut_role(segment: str) -> str:
-    """A byline segment without the job title after the name ("Andrea Stone Senior ...")."""
+    """A byline segment without the job title after the name ("Andrea Stone Senior ...");
+    a group's byline ("Our Foreign Staff", "World's Editorial Writers") stays whole."""
     words = segment.split()
     for i, word in enumerate(words):
         if i >= 1 and _fold(word).split() and _fold(word).split()[0] in _ROLE_WORDS:
+            if _COLLECTIVE.search(" ".join(words[:i])):
+                return segment
             return " ".join(words[:i])
         if i >= 1 and word.lower() in ("à", "a", "in", "en", "im", "au"):
             return " ".join(words[:i])  # "Envoyés spéciaux à Toulouse", "in Washington"
     return segment
 
 
-def clean_byline(text: str | None, *, sites: list[str] = (), host: str | None = None) -> str | None:  # type: ignore[assignment]
+def _split_people(piece: str) -> list[str]:
+    """A piece of a byline split at "and" (in several languages) where it joins two names of
+    two words or more each: "Ann Lee and Bo Chen" is two people, "Mac & i" one name."""
+    parts = re.split(r"\s+(?:and|&|y|et|und|e)\s+", piece)
+    if len(parts) > 1 and all(len(p.split()) >= 2 for p in parts):
+        return parts
+    if len(parts) > 1 and all(looks_like_names(p) for p in parts) and len(piece.split()) <= 6:
+        return parts  # "Ann and Bo Lee": names either way, no job or newsroom among them
+    return [piece]
+
+
+def clean_byline(
+    text: str | None,
+    *,
+    sites: list[str] = (),  # type: ignore[assignment]
+    host: str | None = None,
+    newsrooms: list[str] = (),  # type: ignore[assignment]
+) -> str | None:
     """The people a byline names, as "Ann Lee, Bo Chen"; None when it names nobody.
 
-    "By" (in several languages), job titles, newsrooms after a name, and date fragments go;
-    a byline that is a site's or publisher's name, or a piece of the page's interface, is no
-    byline.
+    "By" (in several languages), job titles, credentials, newsrooms after a name, and date
+    fragments go; a byline that is a site's or publisher's name, a template's placeholder or
+    a piece of the page's interface is no byline. A byline that is one of `newsrooms` (the
+    page's own name, which some pages give as their author) is kept whole.
     """
     if not text:
         return None
     text = clean_line(text)
-    if _INTERFACE_WORDS.search(text):
+    if _INTERFACE_WORDS.search(text) or _fold(text) in NOT_AUTHORS:
         return None
+    if any(_fold(text) == _fold(name) for name in newsrooms if name):
+        return text  # the page's own newsroom, named as its author ("BBC News", "Mac & i")
     found = find_date(text)
     if found:
         text = text[: found.start]
-    text = _BY.sub("", text.strip(" -–—|:"))
-    segments = re.split(r"\s*[,;|/]\s*|\s+(?:and|&|y|et|und|e)\s+|\s+[-–—]\s+", text)
+    text = _WITH.sub(r", \1", _BY.sub("", text.strip(" -–—|:")))
+    segments = [
+        part
+        for piece in re.split(r"\s*[,;|/]\s*|\s+[-–—]\s+", text)
+        for part in _split_people(piece)
+    ]
     people: list[str] = []
-    newsrooms: list[str] = []
+    newsrooms_named: list[str] = []
     for segment in segments:
         segment = _BY.sub("", segment.strip(" .:"))
         if not segment or _MONTH_FRAGMENT.match(segment) or re.search(r"\d", segment):
             continue
-        if _fold(segment) in _NEWSROOMS or _is_site_name(segment, list(sites), host):
-            newsrooms.append(segment)
+        if people and _fold(segment).split()[0] in _CREDENTIALS and segment.split()[0].isupper():
+            continue  # "MA", "MD WebMD Health News": a degree, and what follows it
+        if _fold(segment) in _NEWSROOMS or is_site_name(segment, list(sites), host):
+            newsrooms_named.append(segment)
             continue
         segment = _cut_role(segment)
         if not segment or _fold(segment).split()[0] in _ROLE_WORDS:
@@ -178,7 +238,7 @@ def clean_byline(text: str | None, *, sites: list[str] = (), host: str | None = 
     if people:
         return ", ".join(people)
     # A newsroom alone ("BBC News") is the byline the page gives; a site name is not.
-    lone = [n for n in newsrooms if _fold(n) in _NEWSROOMS or " " in n.strip()]
+    lone = [n for n in newsrooms_named if _fold(n) in _NEWSROOMS or " " in n.strip()]
     if lone and not any(_fold(n) == _fold(s) for n in lone for s in sites if s):
         return lone[0]
     return None

@@ -1,8 +1,9 @@
-"""Publication dates written the ways English pages write them, turned into ISO 8601.
+"""Publication dates written the ways news pages write them, turned into ISO 8601.
 
 A small parser of our own rather than dateparser: importing dateparser costs most of a second,
 and plain-text ingestion must stay fast. It knows ISO timestamps, "March 26, 2024",
-"26 March 2024", "Tue, Mar 26 2024 8:38 PM", "2024/03/26" and the Unix `date` form; a date
+"26 March 2024", "Tue, Mar 26 2024 8:38 PM", "2024/03/26", the Unix `date` form, "2024年3月26日",
+"26.03.2024", and "21/12/2024" when the order of day and month cannot be mistaken; a date
 without a time gives a day (`2024-03-26`), a date with a time gives a timestamp.
 """
 
@@ -52,6 +53,18 @@ _PATTERNS = [
     ),
     # 2024/03/26 and 2024.03.26: year first is never ambiguous
     re.compile(r"(?<![\d/.])(?P<year>\d{4})[/.](?P<month>\d{1,2})[/.](?P<day>\d{1,2})(?![\d/.])"),
+    # 2024年3月26日 (Chinese, Japanese) and 2024년 3월 26일 (Korean), with an optional time
+    re.compile(
+        r"(?P<year>\d{4})\s*[年년]\s*(?P<month>\d{1,2})\s*[月월]\s*(?P<day>\d{1,2})\s*[日일]"
+        r"(?:\s*(?P<hour>\d{1,2})[:時时]\s*(?P<minute>\d{2}))?"
+    ),
+    # 26.03.2024 12:46: with dots, day first, as German, Czech or Russian pages write it
+    re.compile(
+        r"(?<![\w.])(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})(?![\d.])"
+        r"(?:,?\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?![\d:]))?"
+    ),
+    # 21/12/2018 or 12/21/2018: only when one of the two numbers cannot be a month
+    re.compile(r"(?<![\d/.])(?P<first>\d{1,2})/(?P<second>\d{1,2})/(?P<year>\d{4})(?![\d/.])"),
 ]  # fmt: skip
 
 
@@ -66,6 +79,12 @@ class DateMatch:
 
 def _iso(groups: dict[str, str | None]) -> str | None:
     """The ISO form of matched parts, or None when they are no real date."""
+    if groups.get("first"):
+        first, second = int(groups["first"] or 0), int(groups["second"] or 0)
+        if (first > 12) == (second > 12):
+            return None  # 03/04/2024 is March or April depending on the country
+        day, month = (first, second) if first > 12 else (second, first)
+        groups = {"year": groups["year"], "month": str(month), "day": str(day)}
     month_text = groups["month"] or ""
     month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text.lower().rstrip("."))
     try:
@@ -110,6 +129,27 @@ def find_date(text: str) -> DateMatch | None:
                 best = DateMatch(iso, match.start(), end)
             break
     return best
+
+
+_NUMERIC = re.compile(
+    r"(?<![\d/.])(?P<a>\d{1,2})/\s?(?P<b>\d{1,2})/(?P<year>\d{4}|\d{2})(?![\d/.])" + _TIME, re.I
+)
+
+
+def find_numeric_date(text: str, *, month_first: bool) -> DateMatch | None:
+    """The first all-numeric date in `text` ("3/09/15 8:00am", "29/10/2012"), read month first
+    or day first as the page's country writes it."""
+    for match in _NUMERIC.finditer(text):
+        groups = match.groupdict()
+        year = groups["year"] or ""
+        if len(year) == 2:
+            year = f"20{year}" if int(year) <= date.today().year % 100 else f"19{year}"
+        month, day = (groups["a"], groups["b"]) if month_first else (groups["b"], groups["a"])
+        iso = _iso(groups | {"year": year, "month": month, "day": day})
+        if iso:
+            end = match.start() + len(match.group(0).rstrip(" ,"))
+            return DateMatch(iso, match.start(), end)
+    return None
 
 
 def parse_date(text: str) -> str | None:

@@ -15,8 +15,14 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from reader.article import Draft
-from reader.ingest.credits import clean_byline, headline_from_title, is_newsroom
-from reader.ingest.dates import find_date, parse_date
+from reader.ingest.credits import (
+    NOT_AUTHORS,
+    clean_byline,
+    headline_from_title,
+    is_newsroom,
+    is_site_name,
+)
+from reader.ingest.dates import DateMatch, find_date, find_numeric_date, parse_date
 from reader.ingest.errors import IngestError
 from reader.ingest.furniture import (
     footer_start,
@@ -42,11 +48,6 @@ _AUTHOR_META = (
     "byl", "dc.creator", "dcterms.creator", "citation_author", "twitter:creator",
 )  # fmt: skip
 _SITE_META = ("og:site_name", "application-name", "publisher", "dc.publisher", "twitter:site")
-# Author values that are a template's placeholder or a role, not a person or a newsroom.
-_NOT_AUTHORS = frozenset(
-    {"username", "user", "admin", "administrator", "staff", "editor", "author", "unknown",
-     "anonymous", "guest", "webmaster", "none", "null", "undefined"}
-)  # fmt: skip
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 _DOCUMENT = re.compile(r"<(?:html|body|head)\b|<!doctype", re.I)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
@@ -104,28 +105,72 @@ def _meta_values(tree: Any) -> dict[str, str]:
     return values
 
 
-def page_metadata(tree: Any, base_url: str | None = None) -> dict[str, str | list[str] | None]:
-    """The metadata a page states about itself: headline, authors, date, site and URL."""
+def _item_properties(item: Any) -> dict[str, list[Any]]:
+    """The microdata properties of one `itemscope` element: its `itemprop` elements that no
+    nested item claims, by property name."""
+    found: dict[str, list[Any]] = {}
+    for element in item.iterdescendants():
+        if not isinstance(element.tag, str) or not element.get("itemprop"):
+            continue
+        owner = next((a for a in element.iterancestors() if a.get("itemscope") is not None), None)
+        if owner is not item:
+            continue
+        for name in element.get("itemprop", "").split():
+            found.setdefault(name, []).append(element)
+    return found
+
+
+def _item_value(element: Any) -> str:
+    """What a microdata property states: a nested item's name, or the element's value."""
+    if element.get("itemscope") is not None:
+        names = _item_properties(element).get("name", [])
+        return _item_value(names[0]) if names else ""
+    for attribute in ("content", "datetime", "title"):
+        if element.get(attribute):
+            return element.get(attribute, "")
+    return " ".join(element.text_content().split())
+
+
+def _microdata_article(tree: Any) -> dict[str, list[str]]:
+    """Headline, authors and dates of the page's microdata article (`itemtype` BlogPosting,
+    NewsArticle, ...), as pages without JSON-LD mark them up."""
+    found: dict[str, list[str]] = {}
+    for item in tree.xpath("//*[@itemscope][@itemtype]"):
+        if not _ARTICLE_TYPES.search(item.get("itemtype", "").rsplit("/", 1)[-1]):
+            continue
+        properties = _item_properties(item)
+        for name in ("headline", "name", "author", "creator", "datePublished"):
+            values = [_item_value(e) for e in properties.get(name, [])]
+            found.setdefault(name, []).extend(v for v in values if v.strip())
+        break  # the page's first article is the one the page is about
+    return found
+
+
+def page_metadata(tree: Any, base_url: str | None = None) -> dict[str, Any]:
+    """The metadata a page states about itself: headline, authors, dates, site and URL.
+
+    `dates` holds every publication date the page's markup states, most trusted first;
+    `date` is the first of them.
+    """
     meta = _meta_values(tree)
     articles = [
         o for o in _json_ld_objects(tree) if any(_ARTICLE_TYPES.search(t) for t in _types(o))
     ]
-    headline = next((h for o in articles for h in _strings(o.get("headline"))), None)
+    micro = _microdata_article(tree)
+    headline = next((h for o in articles for h in _strings(o.get("headline"))), None) or next(
+        iter(micro.get("headline", []) + micro.get("name", [])), None
+    )
     authors = next((_strings(o.get("author")) for o in articles if _strings(o.get("author"))), [])
-    published = next((d for o in articles for d in _strings(o.get("datePublished"))), None)
+    authors = authors or micro.get("author", []) or micro.get("creator", [])
     publisher = next((p for o in articles for p in _strings(o.get("publisher"))), None)
 
-    date = parse_date(published) if published else None
-    for key in _DATE_META:
-        if date:
-            break
-        if meta.get(key):
-            date = parse_date(meta[key])
-    if not date:
-        for element in tree.xpath("//time[@pubdate][@datetime] | //*[@itemprop='datePublished']"):
-            date = parse_date(element.get("datetime") or element.get("content") or "")
-            if date:
-                break
+    stated_dates = [d for o in articles for d in _strings(o.get("datePublished"))]
+    stated_dates += [meta[key] for key in _DATE_META if meta.get(key)]
+    stated_dates += micro.get("datePublished", [])
+    for element in tree.xpath("//time[@pubdate][@datetime] | //*[@itemprop='datePublished']"):
+        stated_dates.append(element.get("datetime") or element.get("content") or element.get("title") or "")
+    dates = [d for d in dict.fromkeys(parse_date(text) for text in stated_dates) if d]
+    date = dates[0] if dates else None
     meta_authors = [meta[k] for k in _AUTHOR_META if meta.get(k)][:1] or [
         v for k, v in meta.items() if k.endswith(("byline", ".author")) and v.strip()
     ][:1]
@@ -144,6 +189,10 @@ def page_metadata(tree: Any, base_url: str | None = None) -> dict[str, str | lis
         "meta_authors": meta_authors,
         "publisher": publisher or meta.get("dc.publisher") or meta.get("publisher"),
         "date": date,
+        "dates": dates,
+        "description": [
+            meta[k] for k in ("og:description", "description", "twitter:description") if meta.get(k)
+        ],
         "site": meta.get("og:site_name")
         or publisher
         or next(
@@ -159,19 +208,31 @@ def _types(obj: dict[str, Any]) -> list[str]:
     return [value] if isinstance(value, str) else [t for t in value or [] if isinstance(t, str)]
 
 
-def _visible_bylines(tree: Any) -> list[str]:
+# How many printed bylines to read: sidebars of related stories print dozens before the
+# article's own in some pages' markup.
+_PRINTED_BYLINES = 40
+
+
+def _visible_bylines(tree: Any) -> list[tuple[str, Any]]:
     """The bylines printed on the page (elements marked as byline or author) that read as
-    names, in page order."""
-    found: list[str] = []
+    names, in page order, each with its element."""
+    found: list[tuple[str, Any]] = []
     for element in tree.xpath(
         '//*[@rel="author" or @itemprop="author" or contains(@class, "byline")'
         ' or contains(concat(" ", @class, " "), " author")][not(self::meta)][not(self::link)]'
     ):
         text = clean_line(element.text_content())
         text = re.sub(r"^(?:story\s+)?by\s+", "", text, flags=re.I)
-        if text and looks_like_names(text) and text.casefold() not in _NOT_AUTHORS:
-            found.append(text)
-    return found[:10]
+        # "David Gura | Apr 19, 2013": the name, without the date printed beside it.
+        dated = find_date(text)
+        if dated and dated.start > 0:
+            text = text[: dated.start]
+        text = re.split(r"\s+[|•·]\s+|\s*\|", text)[0].strip(" ,;:-–—")
+        if text and looks_like_names(text) and text.casefold() not in NOT_AUTHORS:
+            found.append((text, element))
+            if len(found) >= _PRINTED_BYLINES:
+                break
+    return found
 
 
 def _element_text(element: Any) -> str:
@@ -370,49 +431,126 @@ _ARTICLE_CONTAINER = (
 _LEAD_WORDS = 8
 
 
-def _with_lead(tree: Any, kept: list[tuple[str, str]], title: str | None) -> list[tuple[str, str]]:
-    """`kept` with the lead paragraph the extractor dropped put back: prose in the same
-    article container as the first kept paragraph, printed before it ("SAN FRANCISCO (AP) —
-    ..."), never a caption or a teaser outside the article."""
-    first = next((p for k, p in kept if k == "text"), None)
-    if first is None:
-        return kept
-    probe = first[:40]
-    anchor = next(
-        (e for e in tree.iter("p") if probe and probe in " ".join(e.text_content().split())), None
-    )
-    if anchor is None:
-        return kept
-    containers = anchor.xpath(_ARTICLE_CONTAINER)
-    if not containers:
-        return kept
-    have = {p for _, p in kept}
+# How many blocks an extractor may keep above the article's headline (kickers, teasers).
+_ABOVE_HEADLINE = 3
 
-    def is_lead(text: str) -> bool:
+
+def _after_headline(kept: list[tuple[str, str]], title: str | None) -> int:
+    """Where the article starts in the extractor's blocks: after the page's headline when it
+    kept it (it is the title already), for what it kept above the headline is a kicker or a
+    teaser, not the article."""
+    if not title:
+        return 0
+    heading = " ".join(clean_line(str(title)).translate(_QUOTES).split()).casefold()
+    for i, (_, paragraph) in enumerate(kept[: _ABOVE_HEADLINE + 1]):
+        if " ".join(paragraph.translate(_QUOTES).split()).casefold() == heading:
+            return i + 1
+    return 0
+
+
+def _first_element(tree: Any, kept: list[tuple[str, str]]) -> Any | None:
+    """The <p> that prints the first kept paragraph of text, if the page has one."""
+    first = next((p for k, p in kept if k == "text"), None)
+    if not first:
+        return None
+    probe = first[:40]
+    return next((e for e in tree.iter("p") if probe in " ".join(e.text_content().split())), None)
+
+
+def _bare(text: str) -> str:
+    """Text compared loosely: white space folded, closing punctuation and quotes dropped."""
+    return " ".join(text.split()).rstrip(" .!?…。\"'”’»").casefold()
+
+
+def _standfirst(tree: Any, descriptions: list[str], before: Any, order: dict[Any, int]) -> str | None:
+    """The page's standfirst: text printed in the page's body before the article's first
+    paragraph that the page's own description metadata repeats word for word."""
+    for description in descriptions:
+        wanted = _bare(description)
+        if len(wanted.split()) < 6:
+            continue
+        probe = " ".join(description.split()[:4])
+        for node in tree.xpath("//body//text()[contains(., $probe)]", probe=probe):
+            element = node.getparent()
+            while element is not None and len(_bare(element.text_content())) < len(wanted):
+                element = element.getparent()
+            if element is None or element.tag in ("script", "style", "noscript", "body"):
+                continue
+            if _bare(element.text_content()) != wanted or order.get(element, 0) > order[before]:
+                continue
+            if not element.xpath(f"ancestor-or-self::*[{_ASIDE}]"):
+                return tidy_paragraph(element.text_content())
+    return None
+
+
+_ASIDE = "self::nav or self::footer or self::aside or self::form or self::figure or self::figcaption"
+# A heading that reads as a sentence this long is the story's opening, set large.
+_HEADED_LEAD_WORDS = 12
+
+
+def _dropped_before(anchor: Any, have: set[str]) -> list[tuple[str, str]]:
+    """Prose the extractor dropped just before `anchor`: paragraphs (or an opening set as a
+    heading) in the same article container and printed before it, and text printed bare
+    just before it; never a caption or a teaser outside the article."""
+
+    def is_lead(text: str, words: int = _LEAD_WORDS) -> bool:
         return (
             text not in have
-            and len(text.split()) >= _LEAD_WORDS
-            and text.rstrip("\"'”’)").endswith((".", "!", "?", "…", "。"))
+            and len(text.split()) >= words
+            and text.rstrip("\"'”’)»").endswith((".", "!", "?", "…", "。"))
         )
 
     lead: list[tuple[str, str]] = []
-    for element in containers[0].iter("p"):
-        if element is anchor:
-            break
-        text = tidy_paragraph(element.text_content())
-        if is_lead(text) and not element.xpath(
-            f"ancestor::*[{_OUTSIDE} or self::figure or self::figcaption]"
-        ):
-            lead.append(("text", text))
-    # A lead printed as bare text just before the first paragraph, outside any <p>.
+    containers = anchor.xpath(_ARTICLE_CONTAINER)
+    if containers:
+        for element in containers[0].iter("p", "h2", "h3"):
+            if element is anchor:
+                break
+            text = tidy_paragraph(element.text_content())
+            words = _LEAD_WORDS if element.tag == "p" else _HEADED_LEAD_WORDS
+            if is_lead(text, words) and not element.xpath(f"ancestor::*[{_OUTSIDE} or {_ASIDE}]"):
+                lead.append(("text", text))
+    # A lead printed as bare text just before the paragraph, outside any <p>.
     for sibling in anchor.itersiblings(preceding=True):
         tail = tidy_paragraph(sibling.tail or "")
-        if tail and is_lead(tail):
+        if tail and is_lead(tail) and ("text", tail) not in lead:
             lead.append(("text", tail))
             break
         if sibling.tag == "p" or len(lead) > 3:
             break
-    return lead + kept
+    return lead
+
+
+# The opening paragraphs after which dropped prose is looked for: a kept standfirst may sit
+# outside the container of the body, whose own opening was dropped.
+_OPENING_PARAGRAPHS = 2
+
+
+def _with_lead(
+    tree: Any, kept: list[tuple[str, str]], descriptions: list[str]
+) -> list[tuple[str, str]]:
+    """`kept` with the opening the extractor dropped put back: the standfirst the page's
+    description repeats, and the prose just before each of the first kept paragraphs that
+    sits in the same article container ("SAN FRANCISCO (AP) — ...")."""
+    have = {p for _, p in kept}
+    out = list(kept)
+    first: Any | None = None
+    for index in reversed(range(min(_OPENING_PARAGRAPHS, len(kept)))):
+        if kept[index][0] != "text":
+            continue
+        anchor = _first_element(tree, kept[index:])
+        if anchor is None:
+            continue
+        first = anchor if index == 0 else first
+        lead = [item for item in _dropped_before(anchor, have) if item[1] not in have]
+        have.update(p for _, p in lead)
+        out[index:index] = lead
+    if descriptions and first is not None:
+        order = {element: i for i, element in enumerate(tree.iter())}
+        standfirst = _standfirst(tree, descriptions, first, order)
+        if standfirst and standfirst not in have:
+            out.insert(0, ("text", standfirst))
+    return out
 
 
 def _headings(tree: Any) -> list[str]:
@@ -425,28 +563,58 @@ def _headings(tree: Any) -> list[str]:
 _HEADLINE_ZONE_LINES = 25
 
 
-def headline_zone(tree: Any, title: str | None) -> list[str]:
-    """The short lines printed between the page's headline and its first prose: where a
-    byline and a dateline sit. Empty when the page has no heading to anchor on."""
-    headings = tree.xpath("//body//h1") or tree.xpath("//body//h2")
-    if not headings:
-        return []
-    anchor = headings[0]
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+
+
+def _headline_element(tree: Any, title: str | None, first: Any | None) -> Any | None:
+    """The element that prints the article's headline: a heading reading as the title, else
+    the last top heading before the article's first paragraph (a page may head its story
+    with other words than its <title>), else None."""
+    headings = tree.xpath("//body//*[self::h1 or self::h2 or self::h3]")
     if title:
-        wanted = " ".join(title.split()).casefold()
-        texts = [" ".join(h.text_content().split()).casefold() for h in headings]
+        wanted = " ".join(title.translate(_QUOTES).split()).casefold()
+        texts = [" ".join(h.text_content().translate(_QUOTES).split()).casefold() for h in headings]
         exact = [h for h, t in zip(headings, texts, strict=True) if t == wanted]
         near = [
             h
             for h, t in zip(headings, texts, strict=True)
             if len(t) >= 8 and (t in wanted or wanted in t)
         ]
-        if not exact and not near:
-            return []  # the page's headings are its logo and sections, not the headline
-        anchor = (exact or near)[0]
+        if exact or near:
+            return (exact or near)[0]
+    if first is not None:
+        before = first.xpath("preceding::*[self::h1 or self::h2][normalize-space()][1]")
+        if before and not before[0].xpath(f"ancestor::*[{_OUTSIDE}]"):
+            return before[0]
+        return None
+    top = tree.xpath("//body//h1") or tree.xpath("//body//h2")
+    return top[0] if top and not title else None
+
+
+# Text in these is a photo's caption or credit, never the byline or dateline.
+_CAPTIONED = (
+    "ancestor-or-self::*[self::figure or self::figcaption"
+    " or contains(translate(@class, 'CAPTION', 'caption'), 'caption')"
+    " or contains(translate(@id, 'CAPTION', 'caption'), 'caption')]"
+)
+
+
+def headline_zone(
+    tree: Any, title: str | None, first: Any | None = None, *, above: bool = True
+) -> list[str]:
+    """The short lines printed between the page's headline and its first prose: where a
+    byline and a dateline sit. Empty when the page has no heading to anchor on.
+
+    `first` is the element of the article's first paragraph, when known: the headline is
+    then the heading before it if none reads as the title. `above=False` leaves out the
+    lines just above the headline.
+    """
+    anchor = _headline_element(tree, title, first)
+    if anchor is None:
+        return []  # the page's headings are its logo and sections, not the headline
     lines: list[str] = []
     # A few short lines just above the headline too: some pages print the byline there.
-    for text in anchor.xpath("preceding::text()[normalize-space()][position() <= 4]"):
+    for text in anchor.xpath("preceding::text()[normalize-space()][position() <= 4]") if above else []:
         line = clean_line(str(text))
         if len(line) <= 160:
             lines.append(line)
@@ -454,9 +622,15 @@ def headline_zone(tree: Any, title: str | None) -> list[str]:
         parent = text.getparent()
         if parent is not None and parent.tag in ("script", "style", "noscript"):
             continue
+        if parent is not None and parent.xpath(_CAPTIONED):
+            continue  # a photo between the headline and the byline
         line = clean_line(str(text))
-        if len(line) > 160 or len(lines) >= _HEADLINE_ZONE_LINES + 4:
-            break  # prose: the article has begun
+        if len(lines) >= _HEADLINE_ZONE_LINES + 4:
+            break
+        if len(line) > 160:
+            if len(line.split()) >= 12 or len(line) >= 80 * len(line.split()):
+                break  # prose (or text in a script without spaces): the article has begun
+            continue  # a blob of code or data printed by a script
         lines.append(line)
     # Text split over inline elements ("By <a>Jane Doe</a>") is read joined too.
     return lines + [" ".join(lines[i : i + 3]) for i in range(len(lines))]
@@ -475,13 +649,48 @@ def _zone_byline(zone: list[str]) -> str | None:
 _DATELINE_SLACK = 30
 
 
-def _zone_date(zone: list[str]) -> str | None:
-    """A dateline in the headline zone: a full date written out (never a bare year), on a
-    line of its own, not a date a sentence mentions."""
+_UPDATE_STAMP = re.compile(r"\b(?:updated?|modified|edited|mis à jour|aktualisiert|actualizado)\b", re.I)
+
+
+def month_first(tree: Any) -> bool | None:
+    """Whether the page writes numeric dates month first (3/09/15 is March 9): True for
+    American English, False for other languages, None when the page does not say."""
+    lang = (tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang") or "").lower()
+    if not lang:
+        return None
+    if lang.startswith("en"):
+        return lang in ("en", "en-us")
+    return False
+
+
+def _numeric_date(line: str, numeric_month_first: bool | None) -> DateMatch | None:
+    """An all-numeric date read as the page's language says; when it does not say, only a
+    date that one order alone makes valid (04/19/13)."""
+    if numeric_month_first is not None:
+        return find_numeric_date(line, month_first=numeric_month_first)
+    readings = [find_numeric_date(line, month_first=order) for order in (True, False)]
+    valid = [r for r in readings if r is not None]
+    return valid[0] if len(valid) == 1 else None
+
+
+def _zone_date(
+    zone: list[str], numeric_month_first: bool | None = None, *, updated: bool = False
+) -> str | None:
+    """A dateline in the headline zone: a full date (never a bare year) on a line of its own,
+    not a date a sentence mentions, nor (unless `updated`) when the page was updated. An
+    all-numeric date counts when it can be read only one way."""
+    previous = ""
     for line in zone[:_HEADLINE_ZONE_LINES]:
+        # "Updated" may be printed on a line of its own, above the date it labels.
+        labelled = _UPDATE_STAMP.search(previous) and len(previous) <= 20
+        previous = line
         if _COPYRIGHT_LINE.search(line):
             continue
+        if not updated and (_UPDATE_STAMP.search(line) or labelled):
+            continue
         found = find_date(line)
+        if found is None:
+            found = _numeric_date(line, numeric_month_first)
         if found and len(line) - (found.end - found.start) <= _DATELINE_SLACK:
             return found.iso
     return None
@@ -580,26 +789,28 @@ def parse_html(text: str, source: str, url: str | None = None) -> Draft:
     # A byline may be the newsroom's name ("BBC News"), never the publishing company's.
     byline_sites = [str(s) for s in (stated["publisher"],) if s]
 
+    # A heading that is the site's name (a blog's name over every post) is no headline.
+    headings = [h for h in headings if not is_site_name(h, sites, host)]
     title = _title(stated, found("title"), headings, sites, host)
-    zone = headline_zone(tree, title)
+    first = _first_element(tree, kept)
+    zone = headline_zone(tree, title, first)
+    below = headline_zone(tree, title, first, above=False)
     byline = _choose_byline(
-        tree, stated, found("author"), printed_bylines, zone, lead.byline, byline_sites, host
-    )
+        tree, stated, found("author"), printed_bylines, (below, zone), lead.byline, byline_sites,
+        host, first,
+    )  # fmt: skip
     if title and stated["headline"] is None:
         # A title that still ends with the author's name ("... - Maggie Haberman").
         title = headline_from_title(title, headings=headings, sites=sites, host=host, byline=byline)
-    found_date = found("date")
-    date = (
-        stated["date"]
-        or (parse_date(found_date) if found_date else None)
-        or _zone_date(zone)
-        or lead.date
-    )
+    date = _choose_date(
+        stated, zone, tree, title, first, [p for _, p in kept[_after_headline(kept, title) :]],
+        lead.date, found("date"),
+        [str(u) for u in (page_url, url) if u],
+    )  # fmt: skip
     if not site and host:
         site = host.removeprefix("www.")
-    kept = _with_lead(tree, kept, title)
-    if title and kept and kept[0][1].casefold() == clean_line(str(title)).casefold():
-        kept = kept[1:]  # the page's <h1>, already the title
+    kept = kept[_after_headline(kept, title) :]
+    kept = _with_lead(tree, kept, stated["description"])
     if not kept:
         raise IngestError("no article text found in HTML")
     return Draft(
@@ -618,43 +829,89 @@ def _title(
     stated: dict[str, Any], extracted: str | None, headings: list[str], sites: list[str], host: str | None
 ) -> str | None:
     """The headline: the article's structured headline, else the best title the page gives,
-    without the site's name."""
+    without the site's name (a title that is only the site's name is none)."""
     headline = stated["headline"]
     # A JSON-LD headline cut short for search engines ("...") is worse than the page's own.
     if headline and str(headline).rstrip().endswith(("...", "…")):
         headline = None
         stated["headline"] = None
-    title = headline
-    if not title:
-        raw = extracted or stated["og_title"] or stated["title"]
-        if raw:
+    if headline:
+        return headline
+    # The page's own titles first: trafilatura takes an <h1> over them, and some pages head
+    # the article with their section's name ("Allergies Health Center").
+    for raw in (stated["og_title"], stated["title"], extracted):
+        if raw and str(raw).strip():
             title = headline_from_title(str(raw), headings=headings, sites=sites, host=host, byline=None)
-    return title
+            if title and not is_site_name(title, sites, host):
+                return title
+    return None
+
+
+def _profile_names(values: list[str]) -> set[str]:
+    """Names spelled by author metadata that is a profile URL (".../source/titiou-lecoq")."""
+    names = set()
+    for value in values:
+        if is_web_url(value):
+            slug = urlsplit(value).path.rstrip("/").rsplit("/", 1)[-1]
+            words = [w for w in re.split(r"[-_.+]", slug) if w.isalpha()]
+            if len(words) >= 2:
+                names.add(" ".join(words).casefold())
+    return names
 
 
 def _choose_byline(
     tree: Any,
     stated: dict[str, Any],
     extracted: str | None,
-    printed: list[str],
-    zone: list[str],
+    printed: list[tuple[str, Any]],
+    zones: tuple[list[str], list[str]],
     lead: str | None,
     sites: list[str],
     host: str | None,
+    first: Any | None,
 ) -> str | None:
     """The byline: the article's structured author, then author markup, then a byline line
     near the headline, then trafilatura's guess when the page prints that name by the
-    headline; each cut to the people it names."""
-    structured = clean_byline(", ".join(stated["article_authors"] or []) or None, host=None)
+    headline; each cut to the people it names.
+
+    `zones` holds the lines below the headline, and those with the few just above it: a name
+    printed below the headline wins over one printed above it (a teaser's author).
+    """
+    below, zone = zones
+    own = [str(stated["site"])] if stated["site"] else []
+    structured = clean_byline(
+        ", ".join(stated["article_authors"] or []) or None, host=None, newsrooms=own
+    )
     if structured and not is_newsroom(structured):
         return structured
-    meta = clean_byline(", ".join(stated["meta_authors"] or []) or None, sites=sites, host=host)
-    if meta and not is_newsroom(meta):
+    meta = clean_byline(
+        ", ".join(stated["meta_authors"] or []) or None, sites=sites, host=host, newsrooms=own
+    )
+    if meta and not is_newsroom(meta) and not any(_fold_name(meta) == _fold_name(o) for o in own):
         return meta
-    for candidate in printed:
-        cleaned = clean_byline(candidate, sites=sites, host=host)
-        # Author markup counts where the article is: a sidebar story has its author too.
-        if cleaned and (_named_in(cleaned, zone) if zone else not _in_aside(tree, cleaned)):
+    profiles = _profile_names(stated["meta_authors"] or [])
+    article = first.xpath(_ARTICLE_CONTAINER) if first is not None else []
+    cleaned_printed = []
+    names = [n for n in (clean_byline(t, sites=sites, host=host) for t, _ in printed) if n]
+    for text, element in printed:
+        cleaned = clean_byline(text, sites=sites, host=host)
+        if not cleaned:
+            continue
+        # "Ben Silverman" printed alone beside "Ben Silverman Games Editor": the name is the
+        # shorter one.
+        shorter = [n for n in names if n != cleaned and cleaned.startswith((n + " ", n + ","))]
+        cleaned_printed.append((shorter[0] if shorter else cleaned, element))
+    # Author markup counts where the article is: a sidebar story has its author too.
+    for lines in (below, zone):
+        for cleaned, _element in cleaned_printed:
+            if lines and _named_in(cleaned, lines):
+                return cleaned
+    for cleaned, element in cleaned_printed:
+        if (
+            (not zone and not _in_aside(tree, cleaned))
+            or cleaned.casefold() in profiles
+            or (article and article[0] in element.iterancestors() and not _in_aside(tree, cleaned))
+        ):
             return cleaned
     for candidate in (lead, _zone_byline(zone)):
         cleaned = clean_byline(candidate, sites=sites, host=host)
@@ -666,3 +923,99 @@ def _choose_byline(
     # A newsroom alone ("AP", "BBC News") when the page names no person; the publisher's
     # own name only then too.
     return structured or meta or clean_byline(", ".join(stated["meta_authors"] or []) or None)
+
+
+def _fold_name(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+# A dateline that opens the first paragraph: "Feb. 23, 2015 -- ...", "WASHINGTON, March 3,
+# 2015 — ...": at most a place before the date, a dash after it.
+_OPENING_PLACE = re.compile(r"^(?:[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*){0,4}\s*,?\s*)?$")
+_OPENING_DASH = re.compile(r"^\s*(?:\([^)]{1,20}\)\s*)?(?:--|—|–|-)\s")
+
+
+def _opening_dateline(paragraphs: list[str]) -> str | None:
+    """The date of a dateline that opens the article's first paragraph."""
+    prose = [p for p in paragraphs if len(p.split()) >= _LEAD_WORDS]
+    if not prose:
+        return None
+    head = prose[0][:120]
+    found = find_date(head)
+    if found is None or not _OPENING_PLACE.match(head[: found.start]):
+        return None
+    return found.iso if _OPENING_DASH.match(head[found.end :]) else None
+
+
+def _zone_time(anchor: Any | None, first: Any | None, order: dict[Any, int] | None) -> str | None:
+    """A `<time datetime>` (or `<abbr title>`) printed between the headline and the first
+    paragraph: "1 day ago" on the screen, the day in the markup."""
+    if anchor is None:
+        return None
+    stamps = "following::*[self::time[@datetime] or self::abbr[@title]][position() <= 3]"
+    for element in anchor.xpath(stamps):
+        if first is not None and order is not None and order.get(element, 0) > order.get(first, 0):
+            break
+        parsed = parse_date(element.get("datetime") or element.get("title") or "")
+        if parsed:
+            return parsed
+    return None
+
+
+def _title_date(title: str | None) -> str | None:
+    """A date the page's <title> states as one of its pieces ("... - 07.12.2017 - LA NACION")."""
+    if not title:
+        return None
+    for piece in re.split(r"\s+[|\-–—•·»:]\s+|_", title):
+        parsed = parse_date(piece.strip())
+        if parsed:
+            return parsed
+    return None
+
+
+def _in_urls(day: str, urls: list[str]) -> bool:
+    """True when a page's URL carries the day ("/2015/02/01/", "-20190520")."""
+    year, month, d = day[:10].split("-")
+    pattern = re.compile(
+        rf"(?<!\d){year}[/_-]?{month}[/_-]?{d}(?!\d)|(?<!\d){year}/{int(month)}/{int(d)}(?!\d)"
+    )
+    return any(pattern.search(urlsplit(u).path) for u in urls)
+
+
+def _choose_date(
+    stated: dict[str, Any],
+    zone: list[str],
+    tree: Any,
+    title: str | None,
+    first: Any | None,
+    paragraphs: list[str],
+    lead: str | None,
+    extracted: str | None,
+    urls: list[str],
+) -> str | None:
+    """The publication date the page states: its date markup (the candidate its printed
+    dateline agrees with, when it states several), then a `<time>` or a dateline by the
+    headline, a dateline opening the text, a date in the <title>, an update stamp by the
+    headline; trafilatura's (htmldate's)
+    date only when the page's URL carries that day, for htmldate also reads dates out of
+    scripts and numeric dates in the wrong order."""
+    printed = _zone_date(zone, month_first(tree))
+    markup = stated["dates"]
+    if markup:
+        agreed = [d for d in markup if printed and d[:10] == printed[:10]]
+        return (agreed or markup)[0]
+    anchor = _headline_element(tree, title, first)
+    order = {element: i for i, element in enumerate(tree.iter())} if anchor is not None else None
+    found = (
+        _zone_time(anchor, first, order)
+        or printed
+        or _opening_dateline(paragraphs)
+        or lead
+        or _title_date(stated["title"])
+        # The day it was last updated, when that is the only day the page prints.
+        or _zone_date(zone, month_first(tree), updated=True)
+    )
+    if found:
+        return found
+    parsed = parse_date(extracted) if extracted else None
+    return parsed if parsed and _in_urls(parsed, urls) else None
