@@ -453,8 +453,13 @@ def _first_element(tree: Any, kept: list[tuple[str, str]]) -> Any | None:
     first = next((p for k, p in kept if k == "text"), None)
     if not first:
         return None
+    texts = [(e, " ".join(e.text_content().split())) for e in tree.iter("p")]
+    # The paragraph itself, else one holding its opening words (the extractor may have
+    # tidied the rest): several paragraphs can open alike.
+    whole = first[:300]
+    found = next((e for e, text in texts if text.startswith(whole)), None)
     probe = first[:40]
-    return next((e for e in tree.iter("p") if probe in " ".join(e.text_content().split())), None)
+    return found if found is not None else next((e for e, text in texts if probe in text), None)
 
 
 def _bare(text: str) -> str:
@@ -600,30 +605,36 @@ _CAPTIONED = (
 
 
 def headline_zone(
-    tree: Any, title: str | None, first: Any | None = None, *, above: bool = True
+    tree: Any,
+    title: str | None,
+    first: Any | None = None,
+    *,
+    above: bool = True,
+    joined: bool = True,
 ) -> list[str]:
     """The short lines printed between the page's headline and its first prose: where a
     byline and a dateline sit. Empty when the page has no heading to anchor on.
 
     `first` is the element of the article's first paragraph, when known: the headline is
     then the heading before it if none reads as the title. `above=False` leaves out the
-    lines just above the headline.
+    lines just above the headline; `joined=False` leaves out the runs of three lines joined
+    (text split over inline elements, "By <a>Jane Doe</a>").
     """
     anchor = _headline_element(tree, title, first)
     if anchor is None:
         return []  # the page's headings are its logo and sections, not the headline
     lines: list[str] = []
     # A few short lines just above the headline too: some pages print the byline there.
-    for text in anchor.xpath("preceding::text()[normalize-space()][position() <= 4]") if above else []:
+    above_lines = "preceding::text()[normalize-space()][ancestor::body][position() <= 8]"
+    for text in (anchor.xpath(above_lines) if above else [])[-4:]:
+        if _hidden_or_captioned(text, anchor):
+            continue
         line = clean_line(str(text))
         if len(line) <= 160:
             lines.append(line)
     for text in anchor.xpath("following::text()[normalize-space()]"):
-        parent = text.getparent()
-        if parent is not None and parent.tag in ("script", "style", "noscript"):
-            continue
-        if parent is not None and parent.xpath(_CAPTIONED):
-            continue  # a photo between the headline and the byline
+        if _hidden_or_captioned(text, anchor):
+            continue  # a script, or a photo between the headline and the byline
         line = clean_line(str(text))
         if len(lines) >= _HEADLINE_ZONE_LINES + 4:
             break
@@ -632,8 +643,22 @@ def headline_zone(
                 break  # prose (or text in a script without spaces): the article has begun
             continue  # a blob of code or data printed by a script
         lines.append(line)
+    if not joined:
+        return lines
     # Text split over inline elements ("By <a>Jane Doe</a>") is read joined too.
     return lines + [" ".join(lines[i : i + 3]) for i in range(len(lines))]
+
+
+def _hidden_or_captioned(text: Any, anchor: Any) -> bool:
+    """True for text in a script or style, or in a photo's caption (a caption that holds the
+    headline too is the page's header, whatever its markup says)."""
+    parent = text.getparent()
+    if parent is None:
+        return False
+    if parent.tag in ("script", "style", "noscript"):
+        return True
+    headers = set(anchor.iterancestors())
+    return any(caption not in headers for caption in parent.xpath(_CAPTIONED))
 
 
 def _zone_byline(zone: list[str]) -> str | None:
@@ -803,7 +828,7 @@ def parse_html(text: str, source: str, url: str | None = None) -> Draft:
         # A title that still ends with the author's name ("... - Maggie Haberman").
         title = headline_from_title(title, headings=headings, sites=sites, host=host, byline=byline)
     date = _choose_date(
-        stated, zone, tree, title, first, [p for _, p in kept[_after_headline(kept, title) :]],
+        stated, headline_zone(tree, title, first, joined=False), tree, title, first, [p for _, p in kept[_after_headline(kept, title) :]],
         lead.date, found("date"),
         [str(u) for u in (page_url, url) if u],
     )  # fmt: skip
@@ -918,6 +943,8 @@ def _choose_byline(
         if cleaned:
             return cleaned
     guess = clean_byline(extracted, sites=sites, host=host)
+    if meta and guess and _fold_name(guess).replace(" ", "") in _fold_name(meta).replace(" ", ""):
+        return meta  # trafilatura's reading of the same metadata, cut apart
     if guess and (_named_in(guess, zone) if zone else not _in_aside(tree, guess)):
         return guess
     # A newsroom alone ("AP", "BBC News") when the page names no person; the publisher's
