@@ -179,7 +179,8 @@ class ModelChoice:
     `requested` (from --model or the config's `model`) is used for articles in its own
     language and for articles whose language is unknown; `by_language` holds what the user
     named per language (the config's `[models]` table). Any other language gets its best
-    installed official pipeline, or numbers only.
+    installed official pipeline, or numbers only. A `default` given already resolved (a run
+    that chose its model before it knew its articles' languages) is kept as it is.
     """
 
     requested: str | None = None
@@ -196,7 +197,7 @@ class ModelChoice:
                     f"model '{name}' for language '{language}' is not installed "
                     f"(installed: {installed})"
                 )
-        self.default = resolve_model(self.requested)
+        self.default = self.default or resolve_model(self.requested)
         self.warning = warning_for(self.default)
 
     def for_language(self, language: str | None) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import BinaryIO, Literal
 
-from reader.article import Article
+from reader.article import Analysis, Article
 from reader.store import Library, now
 from reader.text import clean_line
 
@@ -164,6 +164,38 @@ def ingest_into(
     store()
     report.cancelled = cancel.is_set()
     return report
+
+
+def analyse_articles(
+    articles: Iterable[Article],
+    model: str,
+    *,
+    models: Mapping[str, str] | None = None,
+    jobs: int = 1,
+) -> Iterator[tuple[Analysis, Article]]:
+    """`(analysis, article)` for each article, each through its language's pipeline as ingest
+    does (`model`, already resolved, for its own language and for unknown ones), in the order
+    the analyses are ready. An article without a language gets one detected from its text.
+
+    For articles that do not come through ingest (imported texts): nothing pairs an analysis
+    with its article by counting, and no language meets the English pipeline by default.
+    """
+    from reader import nlp
+    from reader.ingest.language import detect_language
+    from reader.text import paragraph_bounds
+
+    choice = nlp.ModelChoice(
+        default=model, by_language=_models_from_config() if models is None else models
+    )
+
+    def items() -> Iterator[tuple[str, str, Article]]:
+        for article in articles:
+            if article.language is None:
+                paragraphs = [article.text[s:e] for s, e in paragraph_bounds(article.text)]
+                article.language = detect_language(paragraphs, article.title)
+            yield article.text, choice.for_language(article.language), article
+
+    yield from nlp.analyse_by_language(items(), jobs=jobs)
 
 
 def reanalyze(

@@ -28,10 +28,16 @@ from tests.test_export import TEXT, add_article, analysis_for, at, run, span_at
 VOCAB = spacy.blank("en").vocab
 
 
-def fake_analyse(texts: list[str], model: str, **_: object) -> Iterator[Analysis]:
-    """What `nlp.analyse_texts` gives, made by hand: word tokens, no spans."""
-    for text in texts:
-        yield analysis_for(text)
+def fake_analyse(
+    texts: list, model: str, *, as_tuples: bool = False, **_: object
+) -> Iterator[Analysis | tuple[Analysis, object]]:
+    """What `nlp.analyse_texts` gives, made by hand: word tokens, no spans (with `as_tuples`,
+    each with its text's context)."""
+    for item in texts:
+        if as_tuples:
+            yield analysis_for(item[0]), item[1]
+        else:
+            yield analysis_for(item)
 
 
 @pytest.fixture(autouse=True)

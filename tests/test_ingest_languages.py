@@ -107,6 +107,70 @@ def test_routing_pairs_each_text_with_its_own_analysis(monkeypatch: pytest.Monke
         assert analysis.model == f"{'a' if context % 3 else 'b'}:t{context}"
 
 
+ENGLISH = (
+    "The harbour board met on Tuesday and agreed that the northern quay would reopen to "
+    "fishing boats once the last of the storm repairs had been inspected, which the engineers "
+    "said would take about three weeks, and that the ferry would return to its old timetable "
+    "from the first of the month, after a winter of delays that were blamed on the weather."
+)
+SPANISH = (
+    "Las listas de espera de la sanidad pública se agravan en toda España: 584.000 pacientes "
+    "esperan una operación, un 17% más que hace un año, según los datos del ministerio, que "
+    "las comunidades autónomas publicaron ayer por la tarde."
+)
+
+
+def test_imported_texts_are_analysed_for_their_language(data_dir: Path, tmp_path: Path) -> None:
+    """A text that import adds gets its language detected and stored, and without a pipeline
+    for it, numbers only: never the English pipeline."""
+    from reader.importing import import_files
+    from reader.store import Library
+
+    library = Library(data_dir)
+    source = tmp_path / "tasks.jsonl"
+    source.write_text(json.dumps({"text": SPANISH, "spans": []}) + "\n", encoding="utf-8")
+    report = import_files(library, [source], model=nlp.RULES)
+    assert report.files[0].articles_added == 1
+    (article_id,) = library.ids()
+    article = library.get(article_id)
+    assert article.language == "es"
+    assert article.analysis is not None and article.analysis.model == nlp.NUMBERS_ONLY
+    assert [SPANISH[n.start : n.end] for n in article.analysis.numbers] == ["584.000", "17%"]
+
+
+def test_analyse_articles_routes_each_article_by_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Articles of two languages each go through their own pipeline and come back paired
+    with themselves."""
+    from reader.pipeline import analyse_articles
+
+    def fake(items, model, **options):  # noqa: ANN001, ANN003, ANN202
+        for _text, context in items:
+            yield nlp.Analysis(model=model, version="1"), context
+
+    monkeypatch.setattr(nlp, "analyse_texts", fake)
+    english = Article.from_draft(Draft([ENGLISH], "en.txt", language="en"))
+    spanish = Article.from_draft(Draft([SPANISH], "es.txt"))  # no language yet: detected
+    results = list(analyse_articles([english, spanish, english], nlp.RULES, models={}))
+    # In the order the analyses are ready: the Spanish one, numbers only, before the second
+    # English one that the pipeline pass was still holding.
+    assert [(a.model, article.language) for a, article in results] == [
+        (nlp.RULES, "en"), (nlp.NUMBERS_ONLY, "es"), (nlp.RULES, "en")
+    ]
+    assert results[1][1] is spanish and spanish.language == "es"
+
+
+def test_plain_english_is_known_without_loading_the_detector(monkeypatch: pytest.MonkeyPatch) -> None:
+    """English prose is English by its function words alone; other languages still go to
+    the detector, loaded then."""
+    from reader.ingest import language
+
+    monkeypatch.setattr(language, "_identifier", None)
+    assert language.detect_language([ENGLISH]) == "en"
+    assert language._identifier is None
+    assert language.detect_language([SPANISH]) == "es"
+    assert language._identifier is not None
+
+
 def test_markdown_entities_pipes_and_kinds() -> None:
     """Entities decoded, an escaped pipe kept in its cell, headings, items, quotes and rows kept."""
     draft = parse_markdown(

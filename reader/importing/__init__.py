@@ -186,14 +186,13 @@ class _Batch:
             self.flush()
 
     def flush(self) -> None:
-        from reader import nlp
+        from reader import pipeline
 
         new = list(self.articles.values())
         if new:
             if self.model is None:
                 raise RuntimeError("a new article needs a model, and none was chosen")
-            analyses = nlp.analyse_texts([a.text for a in new], self.model)
-            for article, analysis in zip(new, analyses, strict=True):
+            for analysis, article in pipeline.analyse_articles(new, self.model):
                 article.analysis = analysis
             self.report.articles_added += sum(self.library.add_many(new))
             for aid, status in self.statuses.items():
