@@ -1,7 +1,8 @@
 """Ingestion measured on real news pages nobody on this project wrote (../shared/corpus).
 
-Each case is ingested the way a user would (a .html or .html.gz file), then scored with
-tolerance: titles after white space and quote normalisation, bylines without "By " and by
+Each case is ingested the way a user would (a .html or .html.gz file), then scored, with
+the corpus's expectations corrected where `bench/extraction_labels.json` says the page states
+otherwise, with tolerance: titles after white space and quote normalisation, bylines without "By " and by
 containment, dates to the day, bodies by token-overlap F1 or by must/must-not snippets.
 Run with -s to see the table. Skipped when the corpus is absent (a user's clone).
 """
@@ -18,10 +19,13 @@ import pytest
 from reader.ingest import ingest_inputs
 from tests.conftest import corpus_or_skip
 
-# Floors just under what ingestion achieves (title 1.00, byline 0.94 of 16 cases, date 1.00
-# of 9, body F1 mean 0.976 and min 0.890 of 16, snippets 4 of 4), so a regression fails.
-MIN_TITLE = 0.93
-MIN_BYLINE = 0.87
+LABELS = Path(__file__).resolve().parent.parent / "bench" / "extraction_labels.json"
+
+# Floors at issue 12's targets (titles 95%, bylines 90%) and just under what ingestion
+# achieves (titles and bylines 16 of 16, dates 9 of 9, body F1 mean 0.975 and min 0.890 of
+# 16, snippets 4 of 4), so a regression fails.
+MIN_TITLE = 0.95
+MIN_BYLINE = 0.90
 MIN_DATE = 0.88
 MIN_BODY_F1_MEAN = 0.95
 MIN_BODY_F1_EACH = 0.85
@@ -82,6 +86,13 @@ def test_corpus_figures() -> None:
     """Every corpus page ingests, and title, byline, date and body scores stay above floors."""
     corpus = corpus_or_skip()
     cases = json.loads((corpus / "index.json").read_text(encoding="utf-8"))
+    # Two expectations are corrected from what their pages state (the reasons are kept with
+    # the corrections).
+    corrections = json.loads(LABELS.read_text(encoding="utf-8"))["corpus"]
+    cases = [
+        case | {k: v for k, v in corrections.get(case["case"], {}).items() if k != "why"}
+        for case in cases
+    ]
     truth_file = corpus / "scrapinghub-article-extraction-benchmark" / "ground-truth.json"
     truth = json.loads(truth_file.read_text(encoding="utf-8")) if truth_file.is_file() else {}
 

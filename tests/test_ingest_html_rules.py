@@ -286,6 +286,18 @@ def test_numeric_date_read_in_the_page_language_order(lang: str, expected: str |
     assert read(page, lang=lang).date == expected
 
 
+def test_dateline_with_weekday_and_update_time() -> None:
+    """An Arabic dateline with its weekday and the time of the last update is the date."""
+    arabic = "قال مسؤولون إن المعارضين سيطروا على مخازن للصواريخ في ريف دمشق بعد معارك استمرت أياما. "
+    page = head("معارضون يسيطرون على مخازن للصواريخ") + (
+        "<body><article><h1>معارضون يسيطرون على مخازن للصواريخ</h1>"
+        "<div class='timestamp'>الأحد، 04 آب/اغسطس 2013، آخر تحديث 02:21 (GMT+0400)</div>"
+        + "".join(f"<p>{arabic * 3}</p>" for _ in range(4))
+        + "</article></body>"
+    )
+    assert read(page, lang="ar").date == "2013-08-04"
+
+
 def test_date_in_the_title() -> None:
     """A <title> that carries the day as one of its pieces dates the page."""
     page = head("Una solución no violenta - 07.12.2017 - LA NACION") + (
@@ -315,12 +327,16 @@ def test_date_found_only_in_a_script_is_refused() -> None:
         ("Publié le 29/10/2012", "2012-10-29"),
         ("12/21/2018", "2018-12-21"),
         ("03/04/2024", None),
+        ("الأحد، 04 آب/اغسطس 2013، آخر تحديث 02:21", "2013-08-04"),
+        ("Publié le 29 octobre 2012", "2012-10-29"),
+        ("4. August 2013", "2013-08-04"),
+        ("4 de agosto de 2013", "2013-08-04"),
         ("version v1.2.2015", None),
     ],
 )
 def test_dates_written_the_ways_pages_write_them(text: str, iso: str | None) -> None:
-    """Chinese, Japanese and Korean dates, dotted day-first dates, and numeric dates whose
-    order cannot be mistaken; an ambiguous one is no date."""
+    """Chinese, Japanese and Korean dates, months named in other languages, dotted day-first
+    dates, and numeric dates whose order cannot be mistaken; an ambiguous one is no date."""
     found = find_date(text)
     assert (found.iso if found else None) == iso
 

@@ -2,7 +2,8 @@
 
 A small parser of our own rather than dateparser: importing dateparser costs most of a second,
 and plain-text ingestion must stay fast. It knows ISO timestamps, "March 26, 2024",
-"26 March 2024", "Tue, Mar 26 2024 8:38 PM", "2024/03/26", the Unix `date` form, "2024年3月26日",
+"26 March 2024", "Tue, Mar 26 2024 8:38 PM", "2024/03/26", the Unix `date` form, months named in French, Spanish, German, Italian, Portuguese and
+Arabic ("26 de marzo de 2024"), "2024年3月26日",
 "26.03.2024", and "21/12/2024" when the order of day and month cannot be mistaken; a date
 without a time gives a day (`2024-03-26`), a date with a time gives a timestamp.
 """
@@ -19,6 +20,25 @@ _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
     "sept": 9, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
+# Month names of the other languages reader meets most, for "29 octobre 2012", "4. August
+# 2013", "4 de agosto de 2013", "04 آب/اغسطس 2013".
+_OTHER_MONTHS = {
+    1: "janvier janv enero januar jänner gennaio janeiro يناير كانون_الثاني",
+    2: "février févr fevrier febrero februar febbraio fevereiro فبراير شباط",
+    3: "mars marzo märz marz março مارس آذار",
+    4: "avril avr abril aprile أبريل ابريل نيسان",
+    5: "mai mayo maggio maio مايو أيار ايار",
+    6: "juin junio juni giugno junho يونيو يونيه حزيران",
+    7: "juillet juil julio juli luglio julho يوليو يوليه تموز",
+    8: "août aout agosto أغسطس اغسطس آب",
+    9: "septembre septiembre setiembre settembre setembro سبتمبر أيلول ايلول",
+    10: "octobre octubre oktober ottobre outubro أكتوبر اكتوبر تشرين_الأول",
+    11: "novembre noviembre novembro نوفمبر تشرين_الثاني",
+    12: "décembre déc decembre diciembre dezember dicembre dezembro ديسمبر كانون_الأول",
+}
+_MONTHS |= {
+    name.replace("_", " "): number for number, names in _OTHER_MONTHS.items() for name in names.split()
+}
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?\s+)?"
 # A clock time, optionally with seconds, am/pm and a zone; a bare abbreviation such as "ET"
@@ -28,7 +48,7 @@ _TIME = (
     r"\s*(?P<ampm>[ap]\.?\s?m\.?)?"
     r"(?:\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2})|\s*(?-i:[A-Z]{2,4})\b)?)?"
 )
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 
 _PATTERNS = [
@@ -40,9 +60,11 @@ _PATTERNS = [
     ),
     # Tuesday, March 26, 2024 8:38 PM
     re.compile(r"\b" + _WEEKDAY + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r"\b" + _TIME, re.I),
-    # 26 March 2024, 26th of March, 2024
+    # 26 March 2024, 26th of March, 2024, 26. März 2024, 26 de marzo de 2024, 1er mai 2024,
+    # 04 آب/اغسطس 2013 (a month's two names, Levantine and Egyptian)
     re.compile(
-        r"\b" + _WEEKDAY + _DAY + r"\s+(?:of\s+)?" + _MONTH + r",?\s+" + _YEAR + r"\b" + _TIME,
+        r"\b" + _WEEKDAY + _DAY + r"\.?\s+(?:of\s+|de\s+)?" + _MONTH + r"(?:/\w+)?,?\s+(?:de\s+)?"
+        + _YEAR + r"\b" + _TIME,
         re.I,
     ),
     # Fri Mar 13 21:30:09 EST 2015 (the Unix `date` form some sites put in metadata)

@@ -580,10 +580,12 @@ def _headline_element(tree: Any, title: str | None, first: Any | None) -> Any | 
         wanted = " ".join(title.translate(_QUOTES).split()).casefold()
         texts = [" ".join(h.text_content().translate(_QUOTES).split()).casefold() for h in headings]
         exact = [h for h, t in zip(headings, texts, strict=True) if t == wanted]
+        # A heading holding the title, or most of it ("Kolumne" is no headline of "Kolumne:
+        # Queer Royal – ...").
         near = [
             h
             for h, t in zip(headings, texts, strict=True)
-            if len(t) >= 8 and (t in wanted or wanted in t)
+            if len(t) >= max(8, len(wanted) // 2) and (t in wanted or wanted in t)
         ]
         if exact or near:
             return (exact or near)[0]
@@ -672,6 +674,7 @@ def _zone_byline(zone: list[str]) -> str | None:
 
 # A dateline is a date with little else on its line: a label, a time, a place.
 _DATELINE_SLACK = 30
+_DATELINE_WORDS = 4
 
 
 _UPDATE_STAMP = re.compile(r"\b(?:updated?|modified|edited|mis à jour|aktualisiert|actualizado)\b", re.I)
@@ -686,6 +689,16 @@ def month_first(tree: Any) -> bool | None:
     if lang.startswith("en"):
         return lang in ("en", "en-us")
     return False
+
+
+def _is_dateline(line: str, found: DateMatch) -> bool:
+    """True when a date stands nearly alone on its line: a label, a weekday, a time or a place
+    beside it ("الأحد، 04 آب/اغسطس 2013، آخر تحديث 02:21 (GMT+0400)"), not a sentence."""
+    if len(line) - (found.end - found.start) <= _DATELINE_SLACK:
+        return True
+    rest = line[: found.start] + " " + line[found.end :]
+    words = [w for w in rest.split() if re.fullmatch(r"[^\W\d_]+\W?", w)]
+    return len(words) <= _DATELINE_WORDS and len(rest) <= 2 * _DATELINE_SLACK
 
 
 def _numeric_date(line: str, numeric_month_first: bool | None) -> DateMatch | None:
@@ -716,7 +729,7 @@ def _zone_date(
         found = find_date(line)
         if found is None:
             found = _numeric_date(line, numeric_month_first)
-        if found and len(line) - (found.end - found.start) <= _DATELINE_SLACK:
+        if found and _is_dateline(line, found):
             return found.iso
     return None
 
