@@ -168,6 +168,21 @@ def corpus_cases() -> list[Case]:
     return cases
 
 
+def labelled_case(name: str, page: Path, label: dict, **more: str | None) -> Case:
+    """A page with what `extraction_labels.json` says it states (a key left out: unscored)."""
+    return Case(
+        name=name,
+        path=page,
+        title=label.get("title"),
+        byline=label.get("byline"),
+        byline_known="byline" in label,
+        date=label.get("date"),
+        date_known="date" in label,
+        first=more.get("first") or label.get("first"),
+        url=more.get("url"),
+    )
+
+
 def goose3_cases(folder: Path) -> list[Case]:
     """goose3's content test pages, with the labels kept beside this file."""
     labels = json.loads(LABELS.read_text(encoding="utf-8"))["goose3"]
@@ -177,43 +192,16 @@ def goose3_cases(folder: Path) -> list[Case]:
         if not page.is_file() or not expected.is_file():
             continue
         data = json.loads(expected.read_text(encoding="utf-8"))
-        cases.append(
-            Case(
-                name=name.removeprefix("test_"),
-                path=page,
-                title=label.get("title"),
-                byline=label.get("byline"),
-                byline_known="byline" in label,
-                date=label.get("date"),
-                date_known="date" in label,
-                first=data["expected"].get("cleaned_text"),
-                url=data.get("url"),
-            )
-        )
+        first, url = data["expected"].get("cleaned_text"), data.get("url")
+        cases.append(labelled_case(name.removeprefix("test_"), page, label, first=first, url=url))
     return cases
 
 
 def readability_cases(folder: Path) -> list[Case]:
     """Readability's news and magazine test pages, with the labels kept beside this file."""
     labels = json.loads(LABELS.read_text(encoding="utf-8"))["readability"]
-    cases = []
-    for name, label in labels.items():
-        page = folder / name / "source.html"
-        if not page.is_file():
-            continue
-        cases.append(
-            Case(
-                name=name,
-                path=page,
-                title=label.get("title"),
-                byline=label.get("byline"),
-                byline_known="byline" in label,
-                date=label.get("date"),
-                date_known="date" in label,
-                first=label.get("first"),
-            )
-        )
-    return cases
+    pages = {name: folder / name / "source.html" for name in labels}
+    return [labelled_case(name, pages[name], label) for name, label in labels.items() if pages[name].is_file()]
 
 
 def read_page(path: Path) -> bytes:
