@@ -137,8 +137,13 @@ def _iso(groups: dict[str, str | None]) -> str | None:
     return text
 
 
+_DIGITS = re.compile(r"\d\d")
+
+
 def find_date(text: str) -> DateMatch | None:
     """The first date written in `text`, with its position, or None."""
+    if not _DIGITS.search(text):
+        return None  # every date has a year: most lines of text need no further look
     best: DateMatch | None = None
     for pattern in _PATTERNS:
         for match in pattern.finditer(text):
