@@ -43,13 +43,17 @@ def hand_analysis(text: str) -> Analysis:
     return Analysis("hand", "1", tokens=[i for span in word_spans(text) for i in span])
 
 
+def hand_analyse(texts, model: str, *, as_tuples: bool = False, **_: object):  # noqa: ANN001, ANN201
+    """`nlp.analyse_texts` by hand (with `as_tuples`, each analysis with its text's context)."""
+    for item in texts:
+        yield (hand_analysis(item[0]), item[1]) if as_tuples else hand_analysis(item)
+
+
 @pytest.fixture(autouse=True)
 def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
     """Import analyses new texts: by hand here, so spaCy is not loaded."""
     monkeypatch.setattr("reader.pipeline.choose_model", lambda requested: ("hand", None))
-    monkeypatch.setattr(
-        "reader.nlp.analyse_texts", lambda texts, model, **_: (hand_analysis(t) for t in texts)
-    )
+    monkeypatch.setattr("reader.nlp.analyse_texts", hand_analyse)
 
 
 def state(library: Library, article_id: str) -> set[tuple[str, int, int, str]]:
