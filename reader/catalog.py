@@ -35,10 +35,14 @@ from typing import Any, Literal
 
 from reader.article import Article, ArticleState, ReviewStatus, article_source
 
+# A search of more words than this is refused (each costs a pass over its matches).
+MAX_QUERY_WORDS = 64
+# A prefix this short or shorter matches too much to be a search.
+MIN_PREFIX = 3
 # A query matching more articles than this is ranked among the most recently added of them.
 RANK_WINDOW = 20_000
 # Bumped whenever the tables change; an older catalog is rebuilt from the files.
-CATALOG_VERSION = 2
+CATALOG_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -124,7 +128,18 @@ class CatalogError(Exception):
 
 
 class CatalogDamaged(CatalogError):
-    """The catalog file is not a database (it is rebuilt from the store files)."""
+    """The catalog file is not a database, or a damaged one (it is rebuilt from the files)."""
+
+
+# SQLite's result codes for a file that is not a database, or one whose pages are damaged.
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+
+
+def damaged(exc: sqlite3.Error) -> bool:
+    """Whether an SQLite error says the file itself is damaged (not busy, locked or read-only)."""
+    return getattr(exc, "sqlite_errorcode", None) in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or (
+        type(exc) is sqlite3.DatabaseError
+    )
 
 
 # -- what a row holds --------------------------------------------------------------------------
@@ -286,10 +301,11 @@ _WORD = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+")
 
 
 def indexed_text(text: str | None) -> str:
-    """Text as the full-text index sees it: characters of unspaced scripts set apart."""
+    """Text as the full-text index sees it: compatibility forms folded (full-width letters,
+    ligatures), characters of unspaced scripts set apart."""
     if not text:
         return ""
-    return _UNSPACED_CHAR.sub(r" \1 ", text)
+    return _UNSPACED_CHAR.sub(r" \1 ", unicodedata.normalize("NFKC", text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,10 +320,14 @@ def parse_query(query: str) -> Query:
     """Words, "phrases" and prefix* terms, all required (OR between two terms allows either).
 
     Every term is quoted for FTS5, so no input can be an FTS syntax error. Raises
-    ValueError when the query holds no word.
+    ValueError when the query holds no word, more than `MAX_QUERY_WORDS` words, or a prefix
+    shorter than `MIN_PREFIX` letters (one that short matches most of a library's words).
     """
     parts: list[str] = []
     terms: list[tuple[tuple[str, ...], bool]] = []
+    query = unicodedata.normalize("NFKC", query)
+    if len(query) > MAX_QUERY_WORDS * 40:
+        raise ValueError(f"the search is too long (at most {MAX_QUERY_WORDS} words)")
     for match in _QUERY_PART.finditer(query):
         phrase, word = match.group(1), match.group(2)
         if word == "OR":
@@ -321,6 +341,8 @@ def parse_query(query: str) -> Query:
         words = tuple(_WORD.findall(phrase))
         if not words:
             continue
+        if prefix and len(words[-1]) < MIN_PREFIX and not _UNSPACED_CHAR.match(words[-1]):
+            raise ValueError(f"a prefix needs at least {MIN_PREFIX} letters before the * ({words[-1]}*)")
         quoted = '"' + " ".join(w.replace('"', '""') for w in words) + '"'
         parts.append(quoted + (" *" if prefix else ""))
         terms.append((words, prefix))
@@ -328,6 +350,8 @@ def parse_query(query: str) -> Query:
         parts.pop()
     if not terms:
         raise ValueError("the search holds no word to look for")
+    if sum(len(words) for words, _ in terms) > MAX_QUERY_WORDS:
+        raise ValueError(f"the search is too long (at most {MAX_QUERY_WORDS} words)")
     return Query(" ".join(parts), tuple(terms))
 
 
@@ -482,6 +506,7 @@ class Catalog:
         self.path = Path(path)
         self._local = threading.local()
         self._pid = os.getpid()
+        self.read_only = False
 
     # connections
 
@@ -492,21 +517,58 @@ class Catalog:
             self._pid = os.getpid()
         cx: sqlite3.Connection | None = getattr(self._local, "cx", None)
         if cx is None:
-            cx = None
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                cx = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-                cx.execute("PRAGMA journal_mode=WAL")
-                cx.execute("PRAGMA synchronous=NORMAL")
-                cx.execute("PRAGMA foreign_keys=OFF")
-            except sqlite3.DatabaseError as exc:
-                if cx is not None:
-                    cx.close()
-                raise CatalogDamaged(f"{self.path}: the catalog is damaged: {exc}") from exc
-            except (OSError, sqlite3.Error) as exc:
-                raise CatalogError(f"{self.path}: cannot open the catalog: {exc}") from exc
+            cx = self._connect()
             self._local.cx = cx
         return cx
+
+    def _connect(self) -> sqlite3.Connection:
+        """A new connection in WAL mode; read-only (and then never written) when the data dir
+        or the file cannot be written, as on a read-only mount or an archive."""
+        cx: sqlite3.Connection | None = None
+        try:
+            if not self.read_only:
+                try:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    cx = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+                    cx.execute("PRAGMA journal_mode=WAL")
+                    cx.execute("PRAGMA synchronous=NORMAL")
+                    return cx
+                except (OSError, sqlite3.OperationalError):
+                    if cx is not None:
+                        cx.close()
+                        cx = None
+                    if self._writable():
+                        raise
+                    self.read_only = True
+            return self._connect_read_only()
+        except sqlite3.DatabaseError as exc:
+            if cx is not None:
+                cx.close()
+            if damaged(exc):
+                raise CatalogDamaged(f"{self.path}: the catalog is damaged: {exc}") from exc
+            raise CatalogError(f"{self.path}: cannot open the catalog: {exc}") from exc
+        except OSError as exc:
+            raise CatalogError(f"{self.path}: cannot open the catalog: {exc.strerror or exc}") from exc
+
+    def _writable(self) -> bool:
+        folder = self.path.parent
+        if not folder.exists():
+            return os.access(folder.parent, os.W_OK)
+        return os.access(folder, os.W_OK) and (not self.path.exists() or os.access(self.path, os.W_OK))
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        # A WAL database is read with its -shm when one is there; without, only as immutable.
+        uri = self.path.resolve().as_uri()
+        for mode in ("mode=ro", "mode=ro&immutable=1"):
+            cx = sqlite3.connect(f"{uri}?{mode}", uri=True, isolation_level=None, check_same_thread=False, timeout=30)
+            try:
+                cx.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return cx
+            except sqlite3.OperationalError:
+                cx.close()
+                if "immutable" in mode:
+                    raise
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         """Close this thread's connection."""
@@ -553,7 +615,12 @@ class Catalog:
                 tx.execute(f'DROP TABLE IF EXISTS "{name}"')
             for statement in _statements(_SCHEMA + _TRIGGERS):
                 tx.execute(statement)
-            tx.execute("INSERT INTO meta(key, value) VALUES ('version', ?)", (str(CATALOG_VERSION),))
+            # The version is written by whoever fills the tables, once they are full: a build
+            # that was cut short leaves a catalog of no version, which the next open builds again.
+
+    def mark_complete(self, tx: sqlite3.Connection) -> None:
+        """Say that the tables hold every article: the catalog is of the current version."""
+        self.set_meta(tx, "version", str(CATALOG_VERSION))
 
     def set_meta(self, tx: sqlite3.Connection, key: str, value: str) -> None:
         """Record a fact about the catalog (when it was built, from which store)."""
@@ -886,6 +953,21 @@ class Catalog:
         )
         return [MentionedIn(_summary(r[:-2]), r[-2], r[-1]) for r in rows]
 
+    def matching_ids(self, query: Query) -> Iterator[str]:
+        """The ids of every article the query matches, unranked, in one pass."""
+        for (article_id,) in self.connection().execute(
+            "SELECT a.id FROM text_index JOIN articles a ON a.n = text_index.rowid WHERE text_index MATCH ?",
+            (query.expression,),
+        ):
+            yield article_id
+
+    def mentioned_count(self, norm: str, label: str | None) -> int:
+        """How many articles mention an entity."""
+        sub, params = _mention_filter(norm, label, folded=True)
+        return self.connection().execute(
+            f"SELECT count(DISTINCT article) FROM mentions WHERE {sub}", params
+        ).fetchone()[0]
+
     def labels(self) -> list[str]:
         """Every label some article has an annotation of."""
         return [
@@ -895,22 +977,34 @@ class Catalog:
             )
         ]
 
-    def all_rows(self) -> dict[str, ArticleSummary]:
-        """Every row by id (for checking against the files)."""
-        return {
-            s.id: s
-            for s in (_summary(r) for r in self.connection().execute(f"SELECT {_SELECT_SUMMARY} FROM articles a"))
-        }
+    def rows_of(self, ids: list[str]) -> dict[str, ArticleSummary]:
+        """The rows of these articles, by id."""
+        marks = ", ".join("?" * len(ids))
+        rows = self.connection().execute(f"SELECT {_SELECT_SUMMARY} FROM articles a WHERE a.id IN ({marks})", ids)
+        return {s.id: s for s in map(_summary, rows)}
 
-    def all_mentions(self) -> dict[str, set[Mention]]:
-        """Every article's mentions by id (for checking against the files)."""
+    def mentions_of(self, ids: list[str]) -> dict[str, set[Mention]]:
+        """The mentions of these articles, by id."""
+        marks = ", ".join("?" * len(ids))
         found: dict[str, set[Mention]] = {}
         for article_id, *values in self.connection().execute(
             "SELECT a.id, m.label, m.norm, m.text, m.mentions, m.annotated, m.first"
-            " FROM mentions m JOIN articles a ON a.n = m.article"
+            f" FROM articles a JOIN mentions m ON m.article = a.n WHERE a.id IN ({marks})",
+            ids,
         ):
             found.setdefault(article_id, set()).add(Mention(*values))
         return found
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite finds wrong with the file itself and with the text index's structure."""
+        cx = self.connection()
+        problems = [row[0] for row in cx.execute("PRAGMA quick_check") if row[0] != "ok"]
+        try:
+            with self.transaction() as tx:
+                tx.execute("INSERT INTO text_index(text_index) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"the text index is damaged: {exc}")
+        return problems
 
     def index_problems(self) -> list[str]:
         """Disagreements inside the catalog: text index entries without a row, rows not indexed,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Literal
 
 from reader.article import Analysis, Article
-from reader.store import Library, now
+from reader.store import Library, added_now
 from reader.text import clean_line
 
 # How many new articles are analysed and stored together.
@@ -122,7 +122,7 @@ def ingest_into(
                 report.failed.append((name, reason))
                 report.results.append(InputResult(name, "failed", reason=reason))
                 continue
-            article = Article.from_draft(result.draft, ingested_at=now())
+            article = Article.from_draft(result.draft, ingested_at=added_now())
             if not article.text:
                 report.failed.append((name, "no article text found"))
                 report.results.append(InputResult(name, "failed", reason="no article text found"))

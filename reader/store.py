@@ -61,6 +61,7 @@ from reader.catalog import (
     MentionedIn,
     Query,
     View,
+    damaged,
     fold,
     mentions_in,
     parse_query,
@@ -78,6 +79,8 @@ STORE_LAYOUT = 2
 _ENVELOPE = "reader"
 _LEGACY_INDEX = "library.json"
 _FOLDER_STAMP = "articles_folder_mtime"
+# No offset into an article can be larger (a text is far smaller); SQLite's integers stop at 2**63.
+MAX_OFFSET = 2**40
 # Rows the catalog is rebuilt with per transaction: bounds memory at any library size.
 _REBUILD_BATCH = 500
 _T = TypeVar("_T")
@@ -98,6 +101,12 @@ class ArticleGone(LookupError):
 def now() -> str:
     """The current UTC time as ISO 8601, to the second."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def added_now() -> str:
+    """When an article is added, to the microsecond: it also tells this copy of an article from
+    one added again after a removal (`ArticleGone`), and keeps the order of a batch."""
+    return datetime.now(UTC).isoformat()
 
 
 def read_json_file(path: Path, kind: str) -> dict[str, Any] | None:
@@ -236,13 +245,19 @@ def check_article_record(record: Any) -> None:
         raise ValueError("'analysis.tokens' is not a list of offsets")
 
 
-def parse_article(path: Path, tables: dict[str, Any] | None, article_id: str) -> Article:
-    """The article a store file holds; ArticleGone when there is none, StoreError when it is bad."""
+def parse_article(path: Path, tables: dict[str, Any] | None, article_id: str, *, tokens: bool = True) -> Article:
+    """The article a store file holds; ArticleGone when there is none, StoreError when it is bad.
+
+    Without `tokens`, the analysis comes without its token offsets (the catalog needs none,
+    and decoding them is most of the cost of reading a long article).
+    """
     if not tables or "article" not in tables:
         raise ArticleGone(f"no article with id {article_id!r}")
     record = tables["article"].get("1")
     try:
         check_article_record(record)
+        if not tokens and isinstance(record.get("analysis"), dict):
+            record = {**record, "analysis": {**record["analysis"], "tokens": []}}
         article = Article.from_record(record)
         if article.analysis and len(article.analysis.tokens) % 2:
             raise ValueError("'analysis.tokens' has an odd number of offsets")
@@ -269,7 +284,7 @@ def parse_state(path: Path, tables: dict[str, Any], length: int | None = None) -
         rejections = [_rejection(r, length) for r in tables.get("rejections", {}).values()]
         state = tables.get("state", {}).get("1", {})
         position = state.get("position", 0)
-        if not _is_int(position) or position < 0:
+        if not _is_int(position) or not 0 <= position <= MAX_OFFSET:
             raise ValueError(f"'state.position' is {str(position)[:20]!r}, not an offset")
         read = state.get("read", state.get("opened", False))
         if not isinstance(read, bool):
@@ -316,8 +331,8 @@ def _check_span_record(what: str, start: Any, end: Any, label: Any, length: int 
         raise ValueError(f"{what} at {start}-{end} has no label")
     if not is_safe(label) or label != label.strip():
         raise ValueError(f"{what} at {start}-{end} has a label with control characters or edge spaces")
-    if not 0 <= start < end or (length is not None and end > length):
-        raise ValueError(f"{what} at {start}-{end} is outside the text")
+    if not 0 <= start < end <= MAX_OFFSET or (length is not None and end > length):
+        raise ValueError(f"{what} at {str(start)[:20]}-{str(end)[:20]} is outside the text")
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +387,10 @@ class Library:
         self._lock_fd: int | None = None
         self._swept = False
         self._synced = False
+        # The copy (its `ingested_at`) of each article this process read or wrote.
+        self._seen: dict[str, str] = {}
+        # Told how a long job (building the catalog) goes: (done, total, what).
+        self.on_progress: Callable[[int, int, str], None] | None = None
         # Articles read for writes, by id, with the file's stamp they were read at.
         self._articles: OrderedDict[str, tuple[tuple[int, int, int], Article]] = OrderedDict()
 
@@ -422,7 +441,8 @@ class Library:
         try:
             yield
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.catalog_path}: catalog error: {exc}") from exc
+            hint = "; `reader check --repair` rebuilds it from the files" if damaged(exc) else ""
+            raise StoreError(f"{self.catalog_path}: catalog error: {exc}{hint}") from exc
         except CatalogError as exc:
             raise StoreError(str(exc)) from exc
 
@@ -442,9 +462,22 @@ class Library:
         differs from the catalog's (files removed or left behind by hand or by old versions)."""
         try:
             version = self.catalog.version()
-        except (CatalogDamaged, sqlite3.DatabaseError):  # derived data: build it again
+        except CatalogDamaged:
+            version = -1
+        except sqlite3.DatabaseError as exc:
+            if not damaged(exc):
+                raise
+            version = -1
+        if self.catalog.read_only:
+            # Nothing can be built or repaired here: browse the catalog as it is.
+            if version != CATALOG_VERSION:
+                raise StoreError(
+                    f"{self.root}: the data dir is read-only and its catalog is missing, damaged or from "
+                    "another version of reader; open it once where it can be written"
+                )
+            return
+        if version == -1:  # derived data: build it again
             self._discard_catalog()
-            version = None
         if version != CATALOG_VERSION:
             with self.locked():
                 if self.catalog.version() != CATALOG_VERSION:
@@ -464,10 +497,15 @@ class Library:
                     self._stamp_folder(tx)
 
     def _discard_catalog(self) -> None:
+        """Delete a catalog file that is not a database any more (it is rebuilt from the files)."""
         self.catalog.close()
         for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
+            try:
                 os.unlink(f"{self.catalog_path}{suffix}")
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise StoreError(f"{self.catalog_path}{suffix}: cannot replace the damaged catalog: {exc.strerror or exc}") from exc
 
     def _folder_stamp(self) -> str:
         """The articles folder's modification time: it changes whenever a file comes or goes."""
@@ -481,21 +519,32 @@ class Library:
         self.catalog.set_meta(tx, _FOLDER_STAMP, self._folder_stamp())
 
     def _rebuild(self) -> list[str]:
-        """Make the catalog anew from the files (under the lock); returns the files skipped."""
+        """Make the catalog anew from the files (under the lock); returns the files skipped.
+
+        `on_progress` (when set) hears how far it is: a library of 100,000 articles takes
+        minutes to read, once, after an upgrade or when the catalog was lost.
+        """
         skipped: list[str] = []
         self.catalog.create()
         ids = self.stored_ids()
         for first in range(0, len(ids), _REBUILD_BATCH):
+            if self.on_progress and len(ids) > _REBUILD_BATCH:
+                self.on_progress(first, len(ids), "building the catalog from the article files")
             rows = []
             for article_id in ids[first : first + _REBUILD_BATCH]:
                 try:
-                    article = self._read_article(article_id)
-                    state = self._read_state(article_id, len(article.text))
+                    article = self._read_article(article_id, tokens=False)
                 except ArticleGone:
                     continue
                 except StoreError as exc:
                     skipped.append(str(exc))
                     continue
+                try:
+                    state = self._read_state(article_id, len(article.text))
+                except StoreError as exc:
+                    # Listed all the same, as untouched: the damaged file is named, and left.
+                    skipped.append(str(exc))
+                    state = ArticleState()
                 rows.append((article, state))
             with self.catalog.transaction() as tx:
                 for article, state in rows:
@@ -504,6 +553,7 @@ class Library:
             self.catalog.set_meta(tx, "built_at", now())
             self.catalog.set_meta(tx, "store_layout", str(STORE_LAYOUT))
             self._stamp_folder(tx)
+            self.catalog.mark_complete(tx)
         with contextlib.suppress(FileNotFoundError):
             (self.root / _LEGACY_INDEX).unlink()  # the index the catalog replaces
         return skipped
@@ -549,9 +599,9 @@ class Library:
     def _annotations_path(self, article_id: str) -> Path:
         return self.annotations_dir / f"{article_id}.json"
 
-    def _read_article(self, article_id: str) -> Article:
+    def _read_article(self, article_id: str, *, tokens: bool = True) -> Article:
         path = self._article_path(article_id)
-        return parse_article(path, read_json_file(path, "article"), article_id)
+        return parse_article(path, read_json_file(path, "article"), article_id, tokens=tokens)
 
     def _read_state(self, article_id: str, length: int | None = None) -> ArticleState:
         path = self._annotations_path(article_id)
@@ -577,10 +627,21 @@ class Library:
             article = self._read_article(article_id)
         except ArticleGone:
             raise ArticleGone(f"article {article_id} is no longer in the library (removed)") from None
+        self._remember(article)
         self._articles[article_id] = (stamp, article)
         while len(self._articles) > 16:
             self._articles.popitem(last=False)
         return article
+
+    def _remember(self, article: Article) -> None:
+        """Note which copy of an article this process works on; a write for it after another
+        process removed it and added the same text again is refused (ArticleGone), so that an
+        app still showing the old copy never writes into the new one."""
+        seen = self._seen.setdefault(article.id, article.ingested_at)
+        if seen != article.ingested_at:
+            raise ArticleGone(
+                f"article {article.id} was removed and added again since it was opened; open it again"
+            )
 
     # -- articles --------------------------------------------------------------------------
 
@@ -610,6 +671,8 @@ class Library:
         prefix = prefix.strip().lower()
         if not prefix:
             raise LookupError("an article id cannot be empty")
+        if len(prefix) > 64 or prefix.strip("0123456789abcdef"):
+            raise LookupError(f"no article with id {clean_line(prefix)[:40]!r} (an id is hexadecimal)")
         with self._catalog_errors():
             matches = self._ready().with_prefix(prefix)
         if not matches:
@@ -623,11 +686,14 @@ class Library:
         return self._article_path(article_id).is_file()
 
     def get(self, article_id: str) -> Article:
-        """The whole article: text, metadata and analysis (read afresh)."""
+        """The whole article: text, metadata and analysis (read afresh). This process then
+        works on that copy of it (see `_remember`)."""
         try:
-            return self._read_article(article_id)
+            article = self._read_article(article_id)
         except ArticleGone:
             raise LookupError(f"no article with id {article_id!r}") from None
+        self._seen[article_id] = article.ingested_at
+        return article
 
     def add(self, article: Article) -> bool:
         """Store a new article; False (and nothing written) when its id is already in the library."""
@@ -651,7 +717,7 @@ class Library:
                 if fresh:
                     seen.add(article.id)
                     if not article.ingested_at:
-                        article.ingested_at = now()
+                        article.ingested_at = added_now()
                     new.append(article)
             if not new:
                 return added
@@ -660,6 +726,8 @@ class Library:
                 catalog.mark_pending(a.id for a in new)
             try:
                 for article in new:
+                    self._seen[article.id] = article.ingested_at
+                    self._articles.pop(article.id, None)
                     with contextlib.suppress(FileNotFoundError):
                         self._annotations_path(article.id).unlink()
                     path = self._article_path(article.id)
@@ -850,6 +918,11 @@ class Library:
         with self._catalog_errors():
             return self._ready().entities(label=label, limit=limit)
 
+    def mentioned_count(self, text: str, label: str | None = None) -> int:
+        """How many articles mention an entity."""
+        with self._catalog_errors():
+            return self._ready().mentioned_count(fold(text), label)
+
     def mentioned_in(self, text: str, label: str | None = None, *, limit: int = 500) -> list[MentionedIn]:
         """The articles that mention an entity, with how often and where first."""
         with self._catalog_errors():
@@ -863,18 +936,9 @@ class Library:
             parsed = parse_query(f'"{phrase.replace(chr(34), " ")}"')
         except ValueError:
             return []
-        found: list[str] = []
         with self._catalog_errors():
-            catalog = self._ready()
-            total = catalog.search_count(parsed)
-            for first in range(0, total, 200):
-                for hit in catalog.search(parsed, limit=200, offset=first):
-                    try:
-                        if phrase in self._read_article(hit.summary.id).text:
-                            found.append(hit.summary.id)
-                    except (StoreError, ArticleGone):
-                        continue
-        return found
+            candidates = list(self._ready().matching_ids(parsed))
+        return [i for i in candidates if phrase in self._text_of(i)]
 
     # -- annotations -----------------------------------------------------------------------
 
@@ -985,8 +1049,14 @@ class Library:
                     )
                 )
             table = db.table("annotations")
+            stored = {_doc_id(a.id) for a in state.annotations}
+            # One pass over the table for them all (an upsert each would scan it each time).
+            table.insert_multiple(
+                Document(a.to_record(), doc_id=_doc_id(a.id)) for a in made if _doc_id(a.id) not in stored
+            )
             for annotation in made:
-                table.upsert(Document(annotation.to_record(), doc_id=_doc_id(annotation.id)))
+                if _doc_id(annotation.id) in stored:  # an id given again (a redo): replace it
+                    table.upsert(Document(annotation.to_record(), doc_id=_doc_id(annotation.id)))
             return made
 
         return self._change(article_id, change)
@@ -1093,7 +1163,7 @@ class Library:
 
     def set_position(self, article_id: str, offset: int) -> None:
         """Remember where the reader is in an article, and when they were there."""
-        if not _is_int(offset) or offset < 0:
+        if not _is_int(offset) or not 0 <= offset <= MAX_OFFSET:
             raise ValueError(f"a reading position must be an offset, not {offset!r}")
         self._set_state(article_id, {"position": offset, "opened_at": now()})
 
@@ -1110,47 +1180,56 @@ class Library:
     # -- checking --------------------------------------------------------------------------
 
     def check(self) -> CheckReport:
-        """Compare every store file with the catalog; one line per file that cannot be read
-        and per disagreement. Reads every file: linear in the library."""
+        """Compare every store file with the catalog, and the catalog with itself; one line per
+        file that cannot be read and per disagreement. Reads every file, a batch at a time:
+        linear in the library, with memory that does not grow with it."""
         problems: list[str] = []
-        with self._catalog_errors():
-            try:
-                version = self.catalog.version()
-            except sqlite3.DatabaseError as exc:
-                return CheckReport([f"{self.catalog_path}: the catalog is not a database: {exc}"], 0)
-            if version != CATALOG_VERSION:
-                return CheckReport([f"{self.catalog_path}: there is no catalog of version {CATALOG_VERSION}"], 0)
-            catalog = self.catalog
+        stored = self.stored_ids()
+        catalog = self.catalog
+        try:
+            version = catalog.version()
+        except (CatalogError, sqlite3.DatabaseError) as exc:
+            return CheckReport([f"{self.catalog_path}: the catalog is damaged: {exc}"], len(stored))
+        if version != CATALOG_VERSION:
+            return CheckReport([f"{self.catalog_path}: there is no catalog of version {CATALOG_VERSION}"], len(stored))
+        try:
+            problems += [f"{self.catalog_path}: {p}" for p in catalog.integrity_problems()]
             pending = catalog.pending()
             if pending:
                 problems.append(f"{len(pending)} article(s) marked as being written: {', '.join(pending[:5])}")
-            rows = catalog.all_rows()
-            mentions = catalog.all_mentions()
-            stored = self.stored_ids()
-            for article_id in stored:
-                try:
-                    article = self._read_article(article_id)
-                    state = self._read_state(article_id, len(article.text))
-                except StoreError as exc:
-                    problems.append(str(exc))
-                    continue
-                row = rows.pop(article_id, None)
-                if row is None:
-                    problems.append(f"{article_id}: in the files but not in the catalog")
-                    continue
-                expected = summarize(article, state)
-                if row != expected:
-                    fields = [f for f in expected.__slots__ if getattr(row, f) != getattr(expected, f)]
-                    problems.append(f"{article_id}: the catalog's {', '.join(fields)} differ from the files")
-                if set(mentions_in(article, state)) != mentions.get(article_id, set()):
-                    problems.append(f"{article_id}: the catalog's entity mentions differ from the files")
-            for article_id in sorted(rows):
-                problems.append(f"{article_id}: in the catalog but its article file is gone")
-            orphans = sorted(set(self._annotation_file_ids()) - set(stored))
-            for article_id in orphans:
-                problems.append(f"{self._annotations_path(article_id)}: annotations of an article not in the library")
+            unlisted = set(catalog.ids()) - set(stored)
+            for first in range(0, len(stored), _REBUILD_BATCH):
+                batch = stored[first : first + _REBUILD_BATCH]
+                rows = catalog.rows_of(batch)
+                mentions = catalog.mentions_of(batch)
+                for article_id in batch:
+                    problems += self._check_one(article_id, rows.get(article_id), mentions.get(article_id, set()))
+            problems += [f"{i}: in the catalog but its article file is gone" for i in sorted(unlisted)]
             problems += [f"{self.catalog_path}: {p}" for p in catalog.index_problems()]
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"{self.catalog_path}: the catalog is damaged: {exc}")
+        orphans = sorted(set(self._annotation_file_ids()) - set(stored))
+        problems += [f"{self._annotations_path(i)}: annotations of an article not in the library" for i in orphans]
         return CheckReport(problems, len(stored))
+
+    def _check_one(self, article_id: str, row: ArticleSummary | None, mentions: set[Any]) -> list[str]:
+        try:
+            article = self._read_article(article_id)
+            state = self._read_state(article_id, len(article.text))
+        except StoreError as exc:
+            return [str(exc)]
+        except ArticleGone:
+            return []  # removed while the check ran
+        if row is None:
+            return [f"{article_id}: in the files but not in the catalog"]
+        problems = []
+        expected = summarize(article, state)
+        if row != expected:
+            fields = [f for f in expected.__slots__ if getattr(row, f) != getattr(expected, f)]
+            problems.append(f"{article_id}: the catalog's {', '.join(fields)} differ from the files")
+        if set(mentions_in(article, state)) != mentions:
+            problems.append(f"{article_id}: the catalog's entity mentions differ from the files")
+        return problems
 
     def _annotation_file_ids(self) -> list[str]:
         try:
@@ -1160,11 +1239,18 @@ class Library:
             return []
 
     def repair(self) -> list[str]:
-        """Rebuild the catalog from the files, and remove annotation files of articles that are
-        not in the library; returns what could not be read (those files are left as they are)."""
-        with self.locked(), self._catalog_errors():
-            self._discard_catalog()
-            skipped = self._rebuild()
+        """Rebuild the catalog from the files (in place, so that running copies of reader see
+        the rebuilt one; a file that is not a database at all is replaced), and remove
+        annotation files of articles that are not in the library. Returns what could not be
+        read (those files are left as they are)."""
+        with self.locked():
+            try:
+                with self._catalog_errors():
+                    skipped = self._rebuild()
+            except StoreError:
+                self._discard_catalog()
+                with self._catalog_errors():
+                    skipped = self._rebuild()
             stored = set(self.stored_ids())
             for article_id in self._annotation_file_ids():
                 if article_id not in stored:

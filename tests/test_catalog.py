@@ -541,3 +541,142 @@ def test_a_query_matching_more_than_the_window_is_ranked_among_the_newest(
     assert library.search_count("moscow") == 5
     # Asking for more than the window ranks every match: the best one comes first.
     assert library.search("moscow", limit=10)[0].summary.title == "Oldest"
+
+
+# -- what an adversarial pass found ------------------------------------------------------------
+
+
+def test_an_article_removed_and_added_again_is_not_written_by_a_copy_that_had_the_old_one(data_dir: Path) -> None:
+    app = Library(data_dir)
+    article = make(["Emomali Rahmon in Dushanbe."], entities=[("Dushanbe", "GPE")])
+    app.add(article)
+    app.get(article.id)  # the app opens it
+    app.add_annotation(article.id, *at(article, "Dushanbe"), "GPE")
+    other = Library(data_dir)
+    other.remove(article.id)
+    other.add(make(["Emomali Rahmon in Dushanbe."]))  # the same text, a new copy
+    with pytest.raises(ArticleGone, match="removed and added again"):
+        app.add_annotation(article.id, *at(article, "Emomali"), "PERSON")
+    with pytest.raises(ArticleGone):
+        app.set_position(article.id, 5)
+    assert Library(data_dir).annotations(article.id) == []
+    app.get(article.id)  # opened again: this copy is the one it works on now
+    assert app.add_annotation(article.id, *at(article, "Emomali"), "PERSON")
+
+
+def test_an_offset_too_large_for_the_catalog_is_a_malformed_file(library: Library, data_dir: Path) -> None:
+    article, other = make(["Emomali Rahmon in Dushanbe."]), make(["Another one."])
+    library.add_many([article, other])
+    path = data_dir / "annotations" / f"{article.id}.json"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps({"reader": {"schema": 1, "kind": "annotations"},
+                                "tables": {"state": {"1": {"position": 10**20}}}}))
+    fresh = Library(data_dir)
+    with pytest.raises(StoreError, match=str(path)):
+        fresh.set_status(article.id, "done")
+    assert len(Library(data_dir).summaries()) == 2  # every later command still works
+    assert any(str(path) in p for p in Library(data_dir).check().problems)
+    [skipped] = Library(data_dir).repair()
+    assert skipped.startswith(f"{path}: malformed annotation file: 'state.position' is '1000")
+    assert len(Library(data_dir).summaries()) == 2  # still listed after the rebuild
+
+
+@pytest.mark.parametrize("prefix", ["24\udcff", "\U0010ffff", "zz", "x" * 100])
+def test_an_id_that_is_not_hexadecimal_matches_nothing(library: Library, prefix: str) -> None:
+    library.add(make(["One article."]))
+    with pytest.raises(LookupError, match="no article"):
+        library.resolve(prefix)
+
+
+def test_damaged_catalog_pages_are_found_by_check_and_rebuilt_by_repair(library: Library, data_dir: Path) -> None:
+    import sqlite3
+
+    library.add_many([make([f"Article {n} about Moscow."], entities=[("Moscow", "GPE")]) for n in range(30)])
+    library.catalog.close()
+    path = data_dir / "catalog.sqlite"
+    cx = sqlite3.connect(path)
+    cx.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = cx.execute("PRAGMA page_size").fetchone()[0]
+    pages = [n for (n,) in cx.execute("SELECT pageno FROM dbstat WHERE name = 'text_index_data'")]
+    cx.close()
+    with open(path, "r+b") as f:
+        for page in pages:
+            f.seek((page - 1) * size)
+            f.write(b"\xff" * size)
+    report = Library(data_dir).check()
+    assert not report.ok and any("damaged" in p for p in report.problems)
+    fixer = Library(data_dir)
+    fixer.repair()
+    assert Library(data_dir).check().problems == []
+    assert len(Library(data_dir).search("moscow", limit=100)) == 30
+
+
+def test_repair_rebuilds_in_place_for_every_running_copy(library: Library, data_dir: Path) -> None:
+    article = make(["Emomali Rahmon in Dushanbe."], entities=[("Dushanbe", "GPE")])
+    library.add(article)
+    running = Library(data_dir)  # an app, with its connection open
+    running.summaries()
+    Library(data_dir).repair()
+    running.set_status(article.id, "done")
+    assert Library(data_dir).summary(article.id).status == "done"
+    assert Library(data_dir).check().problems == []
+
+
+def test_a_build_cut_short_is_built_again(library: Library, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    library.add_many([make([f"Article {n}."]) for n in range(5)])
+    fresh = Library(data_dir)
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise SystemExit("killed")
+
+    monkeypatch.setattr("reader.catalog.Catalog.put", killed)
+    with pytest.raises(SystemExit):
+        fresh.repair()
+    monkeypatch.undo()
+    assert len(Library(data_dir).ids()) == 5
+    assert Library(data_dir).check().problems == []
+
+
+def test_a_read_only_data_dir_can_still_be_browsed(library: Library, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a read-only mount: the catalog opens read-only, reads work, writes say why not."""
+    import sqlite3
+
+    from reader.catalog import Catalog
+
+    article = make(["Emomali Rahmon in Dushanbe."], entities=[("Dushanbe", "GPE")])
+    library.add(article)
+    library.catalog.close()
+    real_connect = sqlite3.connect
+
+    def connect(target, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not kwargs.get("uri"):
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return real_connect(target, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    monkeypatch.setattr(Catalog, "_writable", lambda self: False)
+    reader = Library(data_dir)
+    assert [s.id for s in reader.summaries()] == [article.id]
+    assert [f.summary.id for f in reader.search("dushanbe")] == [article.id]
+    assert reader.catalog.read_only
+    assert (data_dir / "catalog.sqlite").exists()
+
+
+def test_full_width_letters_are_found_by_their_plain_forms(library: Library) -> None:
+    library.add(make(["全角ＡＢＣ ｆｕｌｌｗｉｄｔｈ text here."], title="Wide"))
+    assert found(library, "fullwidth") == ["Wide"]
+    assert found(library, "ｆｕｌｌｗｉｄｔｈ") == ["Wide"]
+
+
+@pytest.mark.parametrize(("query", "reason"), [("t*", "at least 3 letters"), ("ab*", "at least 3 letters"),
+                                               (" ".join(["trump"] * 65), "too long"), ("x" * 5000, "too long")])
+def test_searches_that_would_cost_too_much_are_refused(library: Library, query: str, reason: str) -> None:
+    library.add(make(["Trump spoke."]))
+    with pytest.raises(ValueError, match=reason):
+        library.search(query)
+
+
+def test_how_many_articles_mention_an_entity(library: Library) -> None:
+    library.add_many([make([f"Rahmon spoke, part {n}."], entities=[("Rahmon", "PERSON")]) for n in range(7)])
+    assert library.mentioned_count("rahmon", "PERSON") == 7
+    assert len(library.mentioned_in("rahmon", "PERSON", limit=3)) == 3

@@ -25,7 +25,7 @@ from typing import BinaryIO
 from reader.article import Article, ReviewStatus
 from reader.importing.reading import FileError, file_state, open_import_file, read_lines
 from reader.importing.tasks import NOT_ACCEPTED, NOT_SPANS, ImportedText, LineError, parse_line
-from reader.store import Library, now
+from reader.store import Library, added_now
 from reader.text import clean_line
 
 __all__ = ["FileReport", "ImportReport", "import_file", "import_files"]
@@ -158,7 +158,7 @@ def _new_article(item: ImportedText, source: str) -> Article:
         date=given("date"),
         site=given("site"),
         url=given("url"),
-        ingested_at=now(),
+        ingested_at=added_now(),
     )
 
 
