@@ -459,6 +459,11 @@ class View:
     review: ReviewFilter = "all"
     unread: bool = False
 
+    @property
+    def filtered(self) -> bool:
+        """Whether anything narrows the view (then no index keeps its rows in order)."""
+        return bool(fold(self.text)) or self.label is not None or self.review != "all" or self.unread
+
     def where(self) -> tuple[str, list[Any]]:
         """The SQL condition and its parameters."""
         clauses: list[str] = []
@@ -786,6 +791,30 @@ class Catalog:
             (*params, limit, offset),
         )
         return [_summary(r) for r in rows]
+
+    def ordered_rows(self, view: View) -> list[int]:
+        """Every row the view shows, in its order, as row numbers: one query, for a view that
+        no index keeps in order (a filtered one), so that its pages need no sort each."""
+        where, params = view.where()
+        return [n for (n,) in self.connection().execute(
+            f"SELECT a.n FROM articles a WHERE {where} ORDER BY {view.order()}", params
+        )]
+
+    def row_number(self, article_id: str) -> int | None:
+        """An article's row number (what `ordered_rows` lists)."""
+        row = self.connection().execute("SELECT n FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def rows_numbered(self, numbers: list[int]) -> list[ArticleSummary]:
+        """The rows with these row numbers, in the order given (those removed meanwhile left out)."""
+        marks = ", ".join("?" * len(numbers))
+        found = {
+            n: _summary(row)
+            for n, *row in self.connection().execute(
+                f"SELECT a.n, {_SELECT_SUMMARY} FROM articles a WHERE a.n IN ({marks})", numbers
+            )
+        }
+        return [found[n] for n in numbers if n in found]
 
     def iter_summaries(self, view: View | None = None) -> Iterator[ArticleSummary]:
         """Every row of the view, streamed."""

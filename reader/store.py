@@ -846,6 +846,21 @@ class Library:
         with self._catalog_errors():
             return self._ready().page(view, offset, limit)
 
+    def ordered_rows(self, view: View) -> list[int]:
+        """Every row of a view, in order, as row numbers (see `Catalog.ordered_rows`)."""
+        with self._catalog_errors():
+            return self._ready().ordered_rows(view)
+
+    def row_number(self, article_id: str) -> int | None:
+        """An article's row number in the catalog (None when it is not in the library)."""
+        with self._catalog_errors():
+            return self._ready().row_number(article_id)
+
+    def rows_numbered(self, numbers: list[int]) -> list[ArticleSummary]:
+        """The summaries of these rows, in the order given."""
+        with self._catalog_errors():
+            return self._ready().rows_numbered(numbers)
+
     def index_of(self, view: View, article_id: str) -> int | None:
         """Where an article is in the view (None when it does not show it)."""
         with self._catalog_errors():

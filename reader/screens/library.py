@@ -26,7 +26,7 @@ from reader.catalog import SORT_KEYS, ArticleSummary, SortKey, View
 from reader.config import Label as LabelConfig
 from reader.store import Library
 from reader.text import plural, quoted
-from reader.widgets.article_table import ArticleTable, ArticleTableHeader, ViewSource
+from reader.widgets.article_table import ArticleTable, ArticleTableHeader, OrderedSource, ViewSource
 
 EMPTY_LIBRARY = Content.from_markup(
     "[b]Your library is empty.[/b]\n\n"
@@ -168,11 +168,15 @@ class LibraryScreen(Screen[None]):
             self._total = library.count()
             if not self.filtering:
                 pinned = library.continue_reading()
-            source = ViewSource(
-                lambda: library.count(view),
-                lambda offset, limit: library.page(view, offset, limit),
-                lambda article_id: library.index_of(view, article_id),
-            )
+            source: ViewSource | OrderedSource
+            if view.filtered:
+                source = OrderedSource(library.ordered_rows(view), library.rows_numbered, library.row_number)
+            else:
+                source = ViewSource(
+                    lambda: library.count(view),
+                    lambda offset, limit: library.page(view, offset, limit),
+                    lambda article_id: library.index_of(view, article_id),
+                )
             self.table.show(source, pinned=pinned, keep=keep)
             self._count = library.count(view)
             counts = library.review_counts()

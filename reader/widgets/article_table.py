@@ -414,3 +414,39 @@ class ViewSource:
         self.count = count  # type: ignore[method-assign]
         self.page = page  # type: ignore[method-assign]
         self.index_of = index_of  # type: ignore[method-assign]
+
+
+class OrderedSource:
+    """A view's rows from a list of its row numbers in order, made once: for views that no
+    index keeps in order, whose every page would otherwise sort all their rows again."""
+
+    def __init__(
+        self,
+        numbers: list[int],
+        rows: Callable[[list[int]], list[ArticleSummary]],
+        number_of: Callable[[str], int | None],
+    ) -> None:
+        self._numbers = numbers
+        self._rows = rows
+        self._number_of = number_of
+        self._ids: dict[str, int] = {}
+
+    def count(self) -> int:
+        """How many rows there are."""
+        return len(self._numbers)
+
+    def page(self, offset: int, limit: int) -> list[ArticleSummary]:
+        """`limit` rows from `offset`."""
+        page = self._rows(self._numbers[offset : offset + limit])
+        for n, summary in enumerate(page, offset):
+            self._ids[summary.id] = n
+        return page
+
+    def index_of(self, article_id: str) -> int | None:
+        """Where an article is among the rows (None when the view does not show it)."""
+        if article_id not in self._ids:
+            number = self._number_of(article_id)
+            if number is None or number not in self._numbers:
+                return None
+            self._ids[article_id] = self._numbers.index(number)
+        return self._ids[article_id]
