@@ -43,6 +43,7 @@ from textual.widgets import Input
 
 from reader import config as config_file
 from reader import paths
+from reader.catalog import View
 from reader.colours import label_variable
 from reader.config import Config, ConfigError, Label
 from reader.store import Library, StoreError
@@ -260,6 +261,8 @@ class ReaderApp(App[None]):
         # Set when the app begins to quit: long work on a thread checks it between steps
         # (a thread cannot be stopped from outside; it is abandoned if it does not look).
         self.stop_requested = threading.Event()
+        # The library's order and filters, which "done, next" follows in an article.
+        self.library_view = View()
         self.bug_log: Path | None = None
         super().__init__()
         for theme in THEMES:

@@ -152,6 +152,7 @@ async def shoot() -> list[Path]:
         await pilot.press("ctrl+f")
         await pilot.pause()
         await pilot.press(*"president", "enter")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         save("search")
         await pilot.press("escape")

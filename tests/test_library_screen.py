@@ -220,6 +220,7 @@ async def test_search_lists_ranked_hits_and_opens_at_the_first(data_dir: Path, t
         await pilot.pause()
         assert type(app.screen).__name__ == "SearchScreen"
         await pilot.press(*"moscow", "enter")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         screen = app.screen
         assert [h.summary.title for h in screen.hits] == ["Gamma", "Alpha"]  # the shorter text first
@@ -239,6 +240,7 @@ async def test_search_lists_ranked_hits_and_opens_at_the_first(data_dir: Path, t
         box = app.screen.query_one("#search-input", Input)
         box.value = ""
         await pilot.press(*'"nothing like this"', "enter")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen.hits == []
         assert "No article matches" in str(app.screen.query_one("#found-status", Static).render())
@@ -364,3 +366,24 @@ async def test_ingest_dialog_escape_cancels(data_dir: Path, tmp_path: Path, monk
         await pilot.press("i", *"x.txt", "escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "LibraryScreen"
+
+
+async def test_done_and_next_follows_the_library_order_and_filter(data_dir: Path, tmp_path: Path) -> None:
+    library = Library(data_dir)
+    for n, title in enumerate(["Moscow one", "Weather", "Moscow two", "Sport"]):
+        library.add(make_article(f"Story {n} about Moscow and more." if "Moscow" in title else f"Story {n}.",
+                                 title=title, ingested_at=f"2024-01-0{n + 1}T00:00:00+00:00"))
+    app = make_test_app(data_dir, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"moscow", "enter")
+        await pilot.pause()
+        assert titles(app) == ["Moscow two", "Moscow one"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.article.title == "Moscow two"
+        await pilot.press("D")  # done: the next to review among what the library shows
+        await pilot.pause()
+        assert app.screen.article.title == "Moscow one"
+        await pilot.press("D")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "LibraryScreen"  # none left in this filter

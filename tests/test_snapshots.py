@@ -136,7 +136,12 @@ def test_library_large_to_review(snap_compare, data_dir: Path, tmp_path: Path) -
 
 def test_search_results(snap_compare, data_dir: Path, tmp_path: Path) -> None:
     library_with_articles(data_dir)
-    assert snap_compare(app_on(tmp_path, data_dir), press=["ctrl+f", *"crocus", "enter"], terminal_size=(80, 24))
+    async def search(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("ctrl+f", *"crocus", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app_on(tmp_path, data_dir), run_before=search, terminal_size=(80, 24))
 
 
 def test_the_articles_that_mention_an_entity(snap_compare, data_dir: Path, tmp_path: Path) -> None:

@@ -483,21 +483,33 @@ class ArticleScreen(Screen[None]):
         )
 
     def tag_every_occurrence_in_library(self) -> None:
-        """Give every occurrence of the annotation's text in every article its label, after asking."""
-        from reader.screens.confirm import ConfirmDialog
-
+        """Give every occurrence of the annotation's text in every article its label, after
+        asking. Finding them reads every article that holds the text: in a background worker,
+        so the screen stays responsive (and quitting stops it)."""
         annotation = self._annotation_to_spread()
         if annotation is None:
             return
         phrase, label = self.article.text[annotation.start : annotation.end], annotation.label
+        self.notify(f"Looking for {quoted(phrase)} across the library…", timeout=3)
+        self.run_worker(
+            lambda: self._plan_across_library(phrase, label),
+            thread=True,
+            exclusive=True,
+            group="across-library",
+        )
+
+    def _plan_across_library(self, phrase: str, label: str) -> None:
+        """In a worker: where else the phrase wants the label; then ask, on the UI thread."""
         plan: dict[str, list[tuple[int, int]]] = {}
         unread: list[str] = []
         try:
             found = self.library.articles_containing(phrase)
         except STORE_ERRORS as exc:
-            self._store_failed(exc)
+            self.app.call_from_thread(self._store_failed, exc)
             return
         for article_id in found:
+            if self.reader.stop_requested.is_set():
+                return
             try:
                 if article_id == self.article.id:
                     article, state = self.article, self.state
@@ -509,6 +521,13 @@ class ArticleScreen(Screen[None]):
             places = other_occurrences(article, state.annotations, phrase, label)
             if places:
                 plan[article_id] = places
+        self.app.call_from_thread(self._confirm_across_library, plan, unread, phrase, label)
+
+    def _confirm_across_library(
+        self, plan: dict[str, list[tuple[int, int]]], unread: list[str], phrase: str, label: str
+    ) -> None:
+        from reader.screens.confirm import ConfirmDialog
+
         total = sum(len(p) for p in plan.values())
         if not total:
             self.notify(f"No other untagged occurrence of {quoted(phrase)} in the library.", timeout=4)
@@ -516,7 +535,13 @@ class ArticleScreen(Screen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._tag_across_library(plan, label, phrase)
+                self.notify(f"Tagging {plural(total, 'occurrence')} of {quoted(phrase)}…", timeout=3)
+                self.run_worker(
+                    lambda: self._tag_across_library(plan, label, phrase),
+                    thread=True,
+                    exclusive=True,
+                    group="across-library",
+                )
 
         note = f"\n\n{plural(len(unread), 'article')} could not be read and stay as they are." if unread else ""
         self.app.push_screen(
@@ -531,17 +556,25 @@ class ArticleScreen(Screen[None]):
         )
 
     def _tag_across_library(self, plan: dict[str, list[tuple[int, int]]], label: str, phrase: str) -> None:
+        """In a worker: write the plan, one article at a time; then record it for undo."""
         change = AcrossLibrary()
         skipped = 0
+        gone = False
         for article_id, places in plan.items():
             try:
                 change.added[article_id] = self.library.add_annotations(
                     article_id, [(s, e, label, "manual") for s, e in places]
                 )
             except STORE_ERRORS as exc:
-                if article_id == self.article.id and isinstance(exc, ArticleGone):
-                    self.article_gone()
+                gone = gone or (article_id == self.article.id and isinstance(exc, ArticleGone))
                 skipped += 1
+        self.app.call_from_thread(self._tagged_across_library, change, skipped, gone, label, phrase)
+
+    def _tagged_across_library(
+        self, change: AcrossLibrary, skipped: int, gone: bool, label: str, phrase: str
+    ) -> None:
+        if gone:
+            self.article_gone()
         if not change.added:
             self.notify("Nothing was tagged: the store refused every article.", severity="error")
             return
@@ -586,7 +619,8 @@ class ArticleScreen(Screen[None]):
         try:
             self.library.set_status(self.article.id, status)
             self.state.status = status
-            following = self.library.next_to_review(self.article.id)
+            # The next in the order, and among the filters, that the library shows.
+            following = self.library.next_to_review(self.article.id, self.reader.library_view)
         except STORE_ERRORS as exc:
             self._store_failed(exc)
             return

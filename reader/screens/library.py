@@ -163,6 +163,7 @@ class LibraryScreen(Screen[None]):
         """Show the view afresh, the cursor on `keep` (or on the article it is on now)."""
         keep = keep or self.highlighted_id()
         library, view = self.library, self.view
+        self.reader.library_view = view
         pinned = None
         try:
             self._total = library.count()
@@ -269,8 +270,9 @@ class LibraryScreen(Screen[None]):
         return True
 
     def on_article_table_chosen(self, message: ArticleTable.Chosen) -> None:
-        """Enter or a click on an article opens it."""
-        self.reader.open_article_screen(message.article_id)
+        """Enter or a click on an article opens it (if it is gone meanwhile, the list is read again)."""
+        if not self.reader.open_article_screen(message.article_id):
+            self.reload()
 
     def action_open(self) -> None:
         """Open the highlighted article (where the reader left it)."""

@@ -117,6 +117,7 @@ class SearchScreen(HitsScreen):
         super().__init__()
         self.query_text = query
         self._timer: Timer | None = None
+        self._focus_results = False
 
     def compose(self) -> ComposeResult:
         """The query, how many match, the results."""
@@ -149,25 +150,28 @@ class SearchScreen(HitsScreen):
         event.stop()
         if self._timer is not None:
             self._timer.stop()
+        self._focus_results = True
         self.search(event.value)
-        if self.hits:
-            self.results.focus()
 
     def search(self, query: str) -> None:
-        """Run the query and show what it finds."""
+        """Run the query in a worker (a big library takes a moment) and show what it finds."""
         self.query_text = query
         if not query.strip():
             self.show_hits([], "Type what to look for.")
             return
+        self.query_one("#found-status", Static).update(Content(f"Searching for {quoted(query)}…"))
+        self.run_worker(lambda: self._search(query), thread=True, exclusive=True, group="search")
+
+    def _search(self, query: str) -> None:
         library = self.reader.library
         try:
             found = library.search(query, limit=SHOWN)
             total = library.search_count(query) if len(found) == SHOWN else len(found)
-        except ValueError:
-            self.show_hits([], f"{quoted(query)} holds no word to look for.")
+        except ValueError as exc:
+            self.app.call_from_thread(self._searched, query, [], f"{quoted(query)}: {exc}.")
             return
         except STORE_ERRORS as exc:
-            self.show_hits([], f"Cannot search: {exc}")
+            self.app.call_from_thread(self._searched, query, [], f"Cannot search: {exc}")
             return
         hits = [FoundArticle(f.summary, f.offset, marked(f.snippet, f.marks)) for f in found]
         if not hits:
@@ -176,7 +180,15 @@ class SearchScreen(HitsScreen):
             status = f"{total:,} articles match {quoted(query)}; the best {len(hits)} are shown. Enter opens one at its first hit."
         else:
             status = f"{plural(total, 'article')} match{'es' if total == 1 else ''} {quoted(query)}. Enter opens one at its first hit."
+        self.app.call_from_thread(self._searched, query, hits, status)
+
+    def _searched(self, query: str, hits: list[FoundArticle], status: str) -> None:
+        if query != self.query_text:
+            return  # an older search, overtaken by what was typed since
         self.show_hits(hits, status)
+        if self._focus_results and hits:
+            self.results.focus()
+        self._focus_results = False
 
     def action_to_results(self) -> None:
         """Down from the query goes to the results."""
@@ -208,6 +220,7 @@ class MentionsScreen(HitsScreen):
         """List the articles."""
         try:
             mentioned = self.reader.library.mentioned_in(self.entity_text, self.label)
+            total = self.reader.library.mentioned_count(self.entity_text, self.label)
         except STORE_ERRORS as exc:
             self.show_hits([], f"Cannot read the library: {exc}")
             return
@@ -215,5 +228,9 @@ class MentionsScreen(HitsScreen):
             FoundArticle(m.summary, m.first, Content(f"{plural(m.mentions, 'mention')}"))
             for m in mentioned
         ]
-        self.show_hits(hits, f"{plural(len(hits), 'article')}. Enter opens one at the first mention.")
+        if total > len(hits):
+            status = f"The {len(hits):,} of {total:,} articles with the most mentions. Enter opens one at the first mention."
+        else:
+            status = f"{plural(len(hits), 'article')}. Enter opens one at the first mention."
+        self.show_hits(hits, status)
         self.results.focus()
