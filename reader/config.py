@@ -28,6 +28,7 @@ order and everything else byte for byte (`save`).
 
 from __future__ import annotations
 
+import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable
@@ -166,8 +167,14 @@ def _parse_labels(path: Path, items: object) -> list[Label]:
         name = clean_line(item["name"]).upper()
         fallback = dict(DEFAULT_LABELS).get(name, "#dddddd")
         key = item.get("key")
-        labels.append(Label(name, str(key) if key is not None else None, str(item.get("color", fallback))))
+        colour = item.get("color", fallback)
+        if not isinstance(colour, str) or not _HEX_COLOUR.fullmatch(colour.strip()):
+            raise ConfigError(f"{path}: label {name}: color {str(colour)[:30]!r} is not a colour (write it as #rrggbb)")
+        labels.append(Label(name, str(key) if key is not None else None, colour.strip()))
     return labels
+
+
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
 def label_name(typed: str) -> str:

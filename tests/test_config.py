@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,13 @@ def test_recolouring_a_default_label_lists_the_set_and_keeps_the_rest(tmp_path: 
 
 def test_hotkeys_are_the_tag_keys() -> None:
     assert HOTKEYS == tuple("1234567890")
+
+
+@pytest.mark.parametrize("colour", ["#zzzzzz", "red; background: blue", "12", "#12345"])
+def test_a_label_colour_that_is_not_a_colour_is_refused_naming_the_label(tmp_path: Path, colour: str) -> None:
+    from reader.config import ConfigError, load
+
+    path = tmp_path / "config.toml"
+    path.write_text(f'[[extra_labels]]\nname = "W"\ncolor = {json.dumps(colour)}\n')
+    with pytest.raises(ConfigError, match=r"label W: color .* is not a colour"):
+        load(path)

@@ -406,3 +406,19 @@ def test_text_file_with_only_furniture_has_no_article(tmp_path: Path) -> None:
     (result,) = list(ingest_inputs([str(path)]))
     assert result.draft is None
     assert result.error == "no article text found"
+
+
+@pytest.mark.parametrize(
+    ("headline", "body"),
+    [
+        ("北京举行国际气候变化会议", "来自五十多个国家的代表周一在北京出席了国际气候变化会议，讨论如何减少温室气体排放。"),
+        ("東京で国際会議が開かれる", "五十以上の国の代表が月曜日に東京で会議に出席し、温室効果ガスの削減について話し合った。"),
+    ],
+)
+def test_a_headline_without_spaces_is_the_title(tmp_path: Path, headline: str, body: str) -> None:
+    from reader.ingest import ingest_inputs
+
+    path = tmp_path / "dump.txt"
+    path.write_text(f"{headline}\n\n{body}\n\n{body[:20]}。\n", encoding="utf-8")
+    [result] = list(ingest_inputs([str(path)]))
+    assert result.draft is not None and result.draft.title == headline

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from reader.ingest.dates import find_date, parse_date
-from reader.text import clean_line
+from reader.text import clean_line, count_words
 
 # The header zone: how many lines at the top may be title candidates (furniture lines do
 # not count, up to HEADER_LIMIT lines in all).
@@ -268,8 +268,10 @@ def _is_title_like(line: str) -> bool:
 
 
 def _is_substantial_title(line: str) -> bool:
-    """True for a headline rather than a site name or a section label."""
-    return len(line.split()) >= 4 and len(line) >= 20
+    """True for a headline rather than a site name or a section label (words counted as
+    `count_words` does, so a Chinese or Japanese headline without spaces counts its characters)."""
+    words = count_words(line)
+    return words >= 4 and (len(line) >= 20 or words >= 8)
 
 
 def strip_leading_meta(paragraphs: list[str]) -> Header:
@@ -376,7 +378,7 @@ def _choose_title(paragraphs: list[str], scan: _Scan) -> int | None:
     title_at = next((i for i in pool if _is_substantial_title(paragraphs[i])), None)
     if title_at is None and pool:
         longest = max(pool, key=lambda i: len(paragraphs[i]))
-        title_at = longest if len(paragraphs[longest].split()) >= 2 else None
+        title_at = longest if count_words(paragraphs[longest]) >= 2 else None
     return title_at
 
 
