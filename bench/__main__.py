@@ -1,7 +1,10 @@
 """`python -m bench [FIGURE ...]`: generate data, measure each figure, print one line each.
 
-Figures: start, open, keys, ingest, save, export (all by default). Results also go to
-bench/results.json. The exit status is 1 when a figure misses its target or cannot be measured.
+Figures: build, start, memory, open, keys, ingest, ingest-one, save, import, search, entities,
+export (all by default). Libraries of 1,000, 10,000 and 100,000 articles are built once and
+cached in bench/data/ (`bench.stores`); `--largest 10000` stops at 10,000 for a quick run.
+Results also go to bench/results.json. The exit status is 1 when a figure misses its target
+or cannot be measured.
 """
 
 from __future__ import annotations
@@ -17,14 +20,21 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.report import write_results
+from bench.report import options, write_results
+from bench.stores import SIZES
 
 FIGURES = {
+    "build": "bench.build",
     "start": "bench.start",
+    "memory": "bench.memory",
     "open": "bench.open_article",
     "keys": "bench.keys",
     "ingest": "bench.ingest",
+    "ingest-one": "bench.ingest_one",
     "save": "bench.save",
+    "import": "bench.import_list",
+    "search": "bench.search",
+    "entities": "bench.entities",
     "export": "bench.export",
 }
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -36,16 +46,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("figures", nargs="*", metavar="FIGURE", help="any of: " + ", ".join(FIGURES))
     parser.add_argument("--keep", action="store_true", help="keep the generated data dir and say where")
     parser.add_argument(
+        "--largest",
+        type=int,
+        choices=SIZES,
+        default=SIZES[-1],
+        help="the largest library to build and measure (default %(default)s); targets apply to it",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="run each figure under cProfile and print where reader's own code spends the time "
-        "(start and export measure child processes, which this does not see)",
+        "(start also profiles one `reader` child to its first titles; other children are not seen)",
     )
     args = parser.parse_args(argv)
     unknown = [n for n in args.figures if n not in FIGURES]
     if unknown:
         parser.error(f"unknown figure {unknown[0]!r} (choose from {', '.join(FIGURES)})")
     names = args.figures or list(FIGURES)
+    options.largest, options.profile = args.largest, args.profile
 
     from textual import __version__ as textual_version
 
@@ -59,9 +77,14 @@ def main(argv: list[str] | None = None) -> int:
         "machine": platform.machine(),
         "textual": textual_version,
         "figures": names,
+        "largest": args.largest,
+        "load_before": os.getloadavg()[0],
     }
-    print(f"reader bench · {started} · python {meta['python']} · {meta['cpus']} cpus · textual {textual_version}")
-    t0 = time.perf_counter()
+    print(
+        f"reader bench · {started} · python {meta['python']} · {meta['cpus']} cpus · textual {textual_version}"
+        f" · load {meta['load_before']:.2f}"
+    )
+    t0 = run_started = time.perf_counter()
     pool = load_pool()
     print(f"paragraph pool: {len(pool.paragraphs)} paragraphs, {pool.words:,} words, {pool.model} {pool.version} ({time.perf_counter() - t0:.1f} s)")
 
@@ -86,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(figure.line(), flush=True)
                 failed |= not figure.passed
             figures += measured
-            print(f"{'':18} ({name}: {time.perf_counter() - t0:.1f} s)", flush=True)
+            # Others' work on a shared machine slows a figure: say how loaded it was.
+            print(f"{'':18} ({name}: {time.perf_counter() - t0:.1f} s, load {os.getloadavg()[0]:.2f})", flush=True)
     finally:
         if args.keep:
             print(f"data kept in {workdir}")
@@ -94,8 +118,9 @@ def main(argv: list[str] | None = None) -> int:
             import shutil
 
             shutil.rmtree(workdir, ignore_errors=True)
+    meta["seconds"] = time.perf_counter() - run_started
     write_results(RESULTS, figures, meta)
-    print(f"results: {RESULTS}")
+    print(f"results: {RESULTS} (whole run {meta['seconds'] / 60:.1f} min)")
     return 1 if failed else 0
 
 

@@ -6,6 +6,14 @@ cached in `bench/data/`, which git ignores); every synthetic article is then ass
 pool paragraphs with their entity, number and token offsets shifted into place. Names are
 swapped only for names of the same length and digits are rotated, so the offsets stay true
 while every article gets a different text and id.
+
+A pool of a few hundred paragraphs has a few thousand distinct words, where a year of news has
+hundreds of thousands; a full-text index of such a library would have no rare word and
+unrealistically long lists of articles per word. A maker given a `vocabulary` share therefore
+also replaces that share of ordinary words (lower-case, four letters or more, outside every
+span) with made-up words of the same length, drawn from a Zipf-like distribution over a large
+lexicon: a few are common, most are rare, as in real text. Lengths and token boundaries do not
+change, so the analysis stays true of the text.
 """
 
 from __future__ import annotations
@@ -55,6 +63,7 @@ class Pool:
     paragraphs: list[Paragraph]
     model: str
     version: str
+    key: str = ""  # a digest of the texts, model and versions: what caches of generated data depend on
 
     @property
     def words(self) -> int:
@@ -138,7 +147,7 @@ def load_pool(model: str | None = None) -> Pool:
     if cached.is_file():
         data = json.loads(cached.read_text(encoding="utf-8"))
         paragraphs = [Paragraph(**p) for p in data["paragraphs"]]
-        return Pool(paragraphs, data["model"], data["version"])
+        return Pool(paragraphs, data["model"], data["version"], key)
     paragraphs = []
     model_label, version = name, ""
     # Each paragraph is its own "article" here, so its offsets start at 0.
@@ -166,7 +175,7 @@ def load_pool(model: str | None = None) -> Pool:
         ),
         encoding="utf-8",
     )
-    return Pool(paragraphs, model_label, version)
+    return Pool(paragraphs, model_label, version, key)
 
 
 def _shape(name: str) -> tuple[int, ...]:
@@ -174,12 +183,58 @@ def _shape(name: str) -> tuple[int, ...]:
     return tuple(len(word) for word in name.split(" "))
 
 
-class ArticleMaker:
-    """Makes distinct articles of a chosen length from the pool, reproducibly from a seed."""
+_ORDINARY = re.compile(r"\b[a-z]{4,}\b")
+# Made-up words alternate these, so every one is pronounceable, lower-case and one token.
+_CONSONANTS = "bcdfghjklmnprstvz"
+_VOWELS = "aeiou"
+# Ranks are drawn log-uniformly from 1 to this: the frequency of the word of rank r goes as 1/r.
+LEXICON = 1_000_000
 
-    def __init__(self, pool: Pool, seed: int = 0) -> None:
+
+def made_up_word(rank: int, length: int) -> str:
+    """The lexicon's word of this rank and length (distinct ranks give distinct words while
+    the length allows as many)."""
+    letters = []
+    for i in range(length):
+        alphabet = _CONSONANTS if i % 2 == 0 else _VOWELS
+        rank, digit = divmod(rank, len(alphabet))
+        letters.append(alphabet[digit])
+    return "".join(letters)
+
+
+def _ordinary_words(paragraph: Paragraph) -> list[tuple[int, int]]:
+    """Where a paragraph's ordinary words are: lower-case, four letters or more, in no span."""
+    covered = [(s, e) for s, e, _ in paragraph.entities + paragraph.numbers]
+    return [
+        (m.start(), m.end())
+        for m in _ORDINARY.finditer(paragraph.text)
+        if not any(s < m.end() and m.start() < e for s, e in covered)
+    ]
+
+
+def _title(first: str) -> str:
+    """A headline from an article's first paragraph: its first sentence (one long enough not to
+    be an abbreviation such as "Mr"), cut to 90 characters."""
+    title = ""
+    for sentence in first.split(". "):
+        title = f"{title}. {sentence}" if title else sentence
+        if len(title) >= 20:
+            break
+    return title[:90].rstrip(" ,;:")
+
+
+class ArticleMaker:
+    """Makes distinct articles of a chosen length from the pool, reproducibly from a seed.
+
+    With a `vocabulary` share, that share of ordinary words is replaced by made-up words
+    (see the module's docstring); with none, texts hold only the pool's words.
+    """
+
+    def __init__(self, pool: Pool, seed: int = 0, *, vocabulary: float = 0.0) -> None:
         self.pool = pool
         self.rng = random.Random(seed)
+        self.vocabulary = vocabulary
+        self._ordinary = {id(p): _ordinary_words(p) for p in pool.paragraphs} if vocabulary else {}
         self._ids: set[str] = set()
         # Names of the same shape only (the same word lengths): a swap must move no offset and
         # no token boundary, so the pool's tokens stay true of the new text.
@@ -196,6 +251,11 @@ class ArticleMaker:
         for start, end, label in paragraph.entities:
             if label == "PERSON" and (names := self._names.get(_shape(text[start:end]))):
                 chars[start:end] = self.rng.choice(names)
+        if self.vocabulary:
+            rng, share = self.rng, self.vocabulary
+            for start, end in self._ordinary[id(paragraph)]:
+                if rng.random() < share:
+                    chars[start:end] = made_up_word(int(LEXICON ** rng.random()), end - start)
         text = "".join(chars)
         shift = self.rng.randrange(1, 10)
         return _DIGIT.sub(lambda m: str((int(m.group()) + shift) % 10), text)
@@ -249,8 +309,7 @@ class ArticleMaker:
             tokens += [t + offset for t in paragraph.tokens]
             offset += len(text) + 2
         text = "\n\n".join(texts)
-        first = texts[0]
-        title = first.split(". ")[0][:90].rstrip(" ,;:")
+        title = _title(texts[0])
         year = self.rng.randrange(2015, 2025)
         return Article(
             id=article_id(text),

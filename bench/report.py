@@ -1,4 +1,8 @@
-"""One benchmark figure: what was measured, what it is compared with, and whether it meets its target."""
+"""One benchmark figure: what was measured, what it is compared with, and whether it meets its target.
+
+A figure without a target is shown for scale: the same cost at another library size, or the
+whole command beside the part a target applies to.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 Goal = Literal["max", "min"]
+
+
+@dataclass(slots=True)
+class Options:
+    """What the whole run was asked for, for the figures to read (`python -m bench` sets it)."""
+
+    largest: int = 100_000  # the largest library built and measured
+    profile: bool = False  # figures that run children profile one of them too
+
+
+options = Options()
 
 
 @dataclass(slots=True)
@@ -38,7 +53,9 @@ class Figure:
 
     @property
     def passed(self) -> bool:
-        """Whether the figure meets its target."""
+        """Whether the figure meets its target (always, when it has none)."""
+        if self.target is None:
+            return True
         measured = self.ratio if self.ratio is not None else self.value
         return measured <= self.target if self.goal == "max" else measured >= self.target
 
@@ -47,12 +64,16 @@ class Figure:
         value = f"{_num(self.value)} {self.unit}"
         if self.baseline is not None:
             against = f"vs {self.baseline_name or 'baseline'} {_num(self.baseline)} {self.unit}"
-            measured = f"ratio {self.ratio:.2f}"
+            ratio = self.ratio or 0.0
+            measured = f"ratio {ratio:.2f}" if ratio >= 0.1 else f"ratio {ratio:.2g}"
         else:
             against, measured = "(absolute)", ""
         bound = "<=" if self.goal == "max" else ">="
-        target = f"target {bound} {_num(self.target)}{'' if self.baseline is not None else ' ' + self.unit}"
-        verdict = "PASS" if self.passed else "MISS"
+        if self.target is None:
+            target, verdict = "", "(scale)"
+        else:
+            target = f"target {bound} {_num(self.target)}{'' if self.baseline is not None else ' ' + self.unit}"
+            verdict = "PASS" if self.passed else "MISS"
         text = f"{self.name:<18} {value:>14}  {against:<34} {measured:<11} {target:<20} {verdict}"
         return f"{text}  ({self.note})" if self.note else text
 
