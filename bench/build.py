@@ -52,7 +52,10 @@ def run(pool: Pool, workdir: Path) -> list[Figure]:
                     baseline=tenths[0],
                     baseline_name="first tenth",
                     target=LINEAR,
-                    note="ms per article over the last tenth of the build, by tenth: " + " ".join(f"{t:.1f}" for t in tenths),
+                    note="ms per article over the last tenth of the build, by tenth: "
+                    + " ".join(f"{t:.1f}" for t in tenths)
+                    + "; the machine's load then: "
+                    + " ".join(f"{x:.1f}" for x in built.get("load_by_tenth", [])),
                 )
             )
     return figures

@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import inspect
 import json
+import multiprocessing
 import os
 import random
 import shutil
@@ -28,6 +29,7 @@ import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,7 @@ from typing import Any
 from bench import corpus
 from bench.corpus import CACHE, ArticleMaker, Pool
 from reader import store
+from reader.article import Article
 from reader.catalog import CATALOG_VERSION, mentions_in, summarize
 from reader.store import Library
 
@@ -96,7 +99,7 @@ class Spec:
 
     def key(self, pool: Pool) -> str:
         """A digest of everything that decides the library's files."""
-        generator = inspect.getsource(corpus) + inspect.getsource(_write_library)
+        generator = "".join(inspect.getsource(f) for f in (corpus, _make_chunk, _chunks, _write_library))
         parts = {
             "spec": asdict(self),
             "pool": pool.key,
@@ -160,6 +163,39 @@ def cached_library(pool: Pool, spec: Spec, *, say: Any = print) -> Cached:
     return Cached(home / "data", spec, built)
 
 
+# The article maker of a build's generating process (one per process, so its random state and
+# the ids it has made carry from one chunk to the next).
+_maker: ArticleMaker | None = None
+
+
+def _start_maker(pool: Pool, spec: Spec) -> None:
+    global _maker
+    _maker = ArticleMaker(pool, seed=spec.seed, vocabulary=spec.vocabulary)
+
+
+def _make_chunk(first: int, count: int, words: tuple[int, int]) -> tuple[list[Article], float]:
+    """Articles `first` to `first + count` of the build, and the seconds making them took."""
+    assert _maker is not None
+    started = time.perf_counter()
+    chunk = [_maker.article(_maker.rng.randrange(*words), index=i) for i in range(first, first + count)]
+    return chunk, time.perf_counter() - started
+
+
+def _chunks(pool: Pool, spec: Spec) -> Iterator[tuple[int, list[Article], float]]:
+    """The build's articles, CHUNK at a time, made by one process of their own a chunk or two
+    ahead of the caller: making articles then costs the build no time beside storing them.
+    One process makes them all, in order, so the library is the same whatever the timing."""
+    starts = list(range(0, spec.articles, CHUNK))
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_start_maker, initargs=(pool, spec)) as maker:
+        ahead = [maker.submit(_make_chunk, first, min(CHUNK, spec.articles - first), spec.words) for first in starts[:2]]
+        for n, first in enumerate(starts):
+            chunk, seconds = ahead.pop(0).result()
+            if n + 2 < len(starts):
+                nxt = starts[n + 2]
+                ahead.append(maker.submit(_make_chunk, nxt, min(CHUNK, spec.articles - nxt), spec.words))
+            yield first, chunk, seconds
+
+
 def _write_library(pool: Pool, spec: Spec, root: Path, say: Any) -> dict[str, Any]:
     """Write the library with the store's bulk functions, fsync off; returns how long each part took.
 
@@ -167,41 +203,42 @@ def _write_library(pool: Pool, spec: Spec, root: Path, say: Any) -> dict[str, An
     of each chosen article with one write each, as the app or an import makes them. The
     time per CHUNK articles is kept for every tenth of the build, to show it stays flat.
     """
-    maker = ArticleMaker(pool, seed=spec.seed, vocabulary=spec.vocabulary)
+    # Spans and reading positions are chosen here, apart from the making of the articles.
+    chooser = ArticleMaker(pool, seed=spec.seed + 1)
     library = Library(root)
     started = time.perf_counter()
     generate = store_seconds = annotate = 0.0
     tenths: list[float] = []  # ms per article over each tenth of the articles
+    loads: list[float] = []  # the machine's load at the end of each tenth
     tenth_started, tenth_count, next_tenth = time.perf_counter(), 0, max(1, spec.articles // 10)
     annotations = opened = 0
     with without_fsync():
-        for first in range(0, spec.articles, CHUNK):
-            t0 = time.perf_counter()
-            chunk = [
-                maker.article(maker.rng.randrange(*spec.words), index=i)
-                for i in range(first, min(spec.articles, first + CHUNK))
-            ]
+        for first, chunk, made_in in _chunks(pool, spec):
             t1 = time.perf_counter()
             library.add_many(chunk)
             t2 = time.perf_counter()
             for n, article in enumerate(chunk, first):
                 if spec.per_article and n % spec.annotated_every == 0:
-                    items = maker.annotation_items(article, spec.per_article)
+                    items = chooser.annotation_items(article, spec.per_article)
                     annotations += len(library.add_annotations(article.id, items))
                 if n % spec.opened_every == 0:
-                    library.set_position(article.id, maker.rng.randrange(len(article.text)))
+                    library.set_position(article.id, chooser.rng.randrange(len(article.text)))
                     opened += 1
                 if n % spec.read_every == 0:
                     library.set_read(article.id)
             t3 = time.perf_counter()
-            generate, store_seconds, annotate = generate + t1 - t0, store_seconds + t2 - t1, annotate + t3 - t2
+            generate, store_seconds, annotate = generate + made_in, store_seconds + t2 - t1, annotate + t3 - t2
             tenth_count += len(chunk)
             if tenth_count >= next_tenth or first + CHUNK >= spec.articles:
                 tenths.append((time.perf_counter() - tenth_started) / tenth_count * 1000)
+                loads.append(os.getloadavg()[0])
                 tenth_started, tenth_count = time.perf_counter(), 0
                 done = first + len(chunk)
                 if spec.articles >= 10_000:
-                    say(f"  {done:>7,} articles  {tenths[-1]:.2f} ms per article  ({time.perf_counter() - started:.0f} s)")
+                    say(
+                        f"  {done:>7,} articles  {tenths[-1]:.2f} ms per article  "
+                        f"({time.perf_counter() - started:.0f} s, load {loads[-1]:.1f})"
+                    )
     # One file for the catalog: its write-ahead log folded in, so a copy of it is whole.
     with contextlib.closing(sqlite3.connect(library.catalog_path)) as cx:
         cx.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -218,6 +255,7 @@ def _write_library(pool: Pool, spec: Spec, root: Path, say: Any) -> dict[str, An
         "annotations": annotations,
         "opened": opened,
         "pool": pool.key,
+        "load_by_tenth": loads,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
 
