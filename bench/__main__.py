@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from textual import __version__ as textual_version
 
-    from bench.corpus import load_pool
+    from bench.corpus import CACHE, load_pool
 
     started = datetime.now(UTC).isoformat(timespec="seconds")
     meta = {
@@ -90,7 +90,11 @@ def main(argv: list[str] | None = None) -> int:
 
     figures = []
     failed = False
-    workdir = Path(tempfile.mkdtemp(prefix="reader-bench-"))
+    # Beside the cached libraries, on the same file system: working copies hard-link to them.
+    CACHE.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_runs(CACHE)
+    workdir = Path(tempfile.mkdtemp(prefix="run-", dir=CACHE))
+    (workdir / "pid").write_text(str(os.getpid()))
     try:
         for name in names:
             t0 = time.perf_counter()
@@ -122,6 +126,17 @@ def main(argv: list[str] | None = None) -> int:
     write_results(RESULTS, figures, meta)
     print(f"results: {RESULTS} (whole run {meta['seconds'] / 60:.1f} min)")
     return 1 if failed else 0
+
+
+def _remove_abandoned_runs(cache: Path) -> None:
+    """Remove the data dirs of runs that were killed (their process is gone): they can hold gigabytes."""
+    import shutil
+
+    for run in cache.glob("run-*"):
+        try:
+            os.kill(int((run / "pid").read_text()), 0)
+        except (ProcessLookupError, FileNotFoundError, ValueError):
+            shutil.rmtree(run, ignore_errors=True)
 
 
 def _profiled(name: str, run, *args):  # type: ignore[no-untyped-def]
