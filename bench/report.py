@@ -21,6 +21,7 @@ class Options:
 
     largest: int = 100_000  # the largest library built and measured
     profile: bool = False  # figures that run children profile one of them too
+    full: bool = False  # also the figures that take minutes at the largest size (rebuild)
 
 
 options = Options()
