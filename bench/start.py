@@ -21,8 +21,8 @@ from bench.corpus import Pool
 from bench.report import Figure, median, options
 from bench.stores import SIZES, Cached, shared_libraries
 from bench.terminal import reader_argv, show_titles, terminal_env, title_prefixes
-from reader.screens.library import COLUMNS
-from reader.store import Library
+from reader.catalog import View
+from reader.store import ArticleSummary, Library
 
 RUNS = 5
 NEED = 10  # distinct titles on screen
@@ -54,11 +54,24 @@ Bare().run()
 def bare_app(library: Library, folder: Path) -> tuple[list[str], set[str]]:
     """The bare app's command, with rows.json of the library's rows written to `folder`, and its titles."""
     folder.mkdir(parents=True, exist_ok=True)
-    summaries = library.summaries()[:BARE_ROWS]
-    rows = [[str(column.cell(s)) for column in COLUMNS] for s in summaries]
-    columns = [column.heading for column in COLUMNS]
+    summaries = library.page(View(), 0, BARE_ROWS)
+    rows = [_cells(s) for s in summaries]
+    columns = ["Title", "Source", "Date", "Words", "Spans", "Notes", "Read"]
     (folder / "rows.json").write_text(json.dumps({"columns": columns, "rows": rows}), encoding="utf-8")
     return [sys.executable, "-c", _BARE, str(folder)], title_prefixes(s.title for s in summaries)
+
+
+def _cells(s: ArticleSummary) -> list[str]:
+    """What a library table shows of an article (the bare app's rows)."""
+    return [
+        s.title or "(untitled)",
+        s.site or Path(s.source).name,
+        (s.date or "")[:10],
+        f"{s.words:,}",
+        f"{s.entities + s.numbers:,}",
+        f"{s.annotations:,}",
+        "read" if s.read else "new",
+    ]
 
 
 def library_titles(library: Library) -> set[str]:
