@@ -209,7 +209,8 @@ def show_titles(
     out = ""
     env = dict(env)
     if profile:
-        out = tempfile.mktemp(prefix="reader-bench-", suffix=".prof")
+        fd, out = tempfile.mkstemp(prefix="reader-bench-", suffix=".prof")
+        os.close(fd)
         env["BENCH_PROFILE_OUT"] = out
     terminal = Terminal(argv, env)
     try:
@@ -224,8 +225,9 @@ def show_titles(
                 shown.memory_kib[key] = terminal.memory()
     finally:
         terminal.stop(gently=profile)
-    if profile and os.path.exists(out):
-        shown.profile = profile_report(out)
+    if profile:
+        if os.path.getsize(out):
+            shown.profile = profile_report(out)
         os.unlink(out)
     return shown
 

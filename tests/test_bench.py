@@ -130,9 +130,9 @@ def test_titles_are_recognised_where_a_terminal_shows_them() -> None:
     screen = _Screen(title_prefixes(titles))
     assert len(title_prefixes(titles)) == 2  # too short to tell apart from other text
     stream = (
-        "\x1b[?1049h\x1b[1;1H\x1b[38;2;228;228;232m Council weighs the val\x1b[0m"
-        "\x1b[2;1H\x1b[1mXMinistry keeps its figures\x1b[0m"
-    ).encode()
+        b"\x1b[?1049h\x1b[1;1H\x1b[38;2;228;228;232m Council weighs the val\x1b[0m"
+        b"\x1b[2;1H\x1b[1mXMinistry keeps its figures\x1b[0m"
+    )
     # Split inside an escape sequence and inside the title: reads arrive in pieces.
     screen.feed(stream[:12])
     screen.feed(stream[12:40])
