@@ -408,8 +408,6 @@ class Library:
                     raise StoreError(f"{self.root}: cannot open the data dir: {exc.strerror or exc}") from exc
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 self._lock_fd = fd
-                if not self._swept:
-                    self._sweep_temporary_files()
             self._lock_depth += 1
             try:
                 yield
@@ -424,7 +422,9 @@ class Library:
         """Remove temporary files left by writers that were killed mid-write.
 
         Called under the lock: a live writer of another process holds it while its temporary
-        file exists, so any temporary file seen here belongs to no write in progress.
+        file exists, so any temporary file seen here belongs to no write in progress. Run when
+        a writer's pending marks show it was killed (listing a folder of 100,000 files on every
+        write would cost more than the write), and by `repair`.
         """
         self._swept = True
         for folder in (self.root, self.articles_dir, self.annotations_dir):
@@ -485,6 +485,9 @@ class Library:
             return
         if self.catalog.pending():
             with self.locked():
+                # A writer was killed between marking and updating: its temporary files (if it
+                # died mid-write) are swept, and what it changed is read again.
+                self._sweep_temporary_files()
                 self._repair(self.catalog.pending())
         if self.catalog.meta().get(_FOLDER_STAMP) != self._folder_stamp():
             # Article files came or went without this module (by hand, or a killed writer of
@@ -525,7 +528,7 @@ class Library:
         minutes to read, once, after an upgrade or when the catalog was lost.
         """
         skipped: list[str] = []
-        self.catalog.create()
+        self.catalog.create(counting=False)
         ids = self.stored_ids()
         for first in range(0, len(ids), _REBUILD_BATCH):
             if self.on_progress and len(ids) > _REBUILD_BATCH:
@@ -553,6 +556,7 @@ class Library:
             self.catalog.set_meta(tx, "built_at", now())
             self.catalog.set_meta(tx, "store_layout", str(STORE_LAYOUT))
             self._stamp_folder(tx)
+            self.catalog.count_entities(tx)
             self.catalog.mark_complete(tx)
         with contextlib.suppress(FileNotFoundError):
             (self.root / _LEGACY_INDEX).unlink()  # the index the catalog replaces
@@ -1259,6 +1263,7 @@ class Library:
         annotation files of articles that are not in the library. Returns what could not be
         read (those files are left as they are)."""
         with self.locked():
+            self._sweep_temporary_files()
             try:
                 with self._catalog_errors():
                     skipped = self._rebuild()

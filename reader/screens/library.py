@@ -101,6 +101,7 @@ class LibraryScreen(Screen[None]):
         self._filter_timer: Timer | None = None
         self._count = 0
         self._total = 0
+        self._shown_once = False
 
     # -- the app's library -------------------------------------------------------------------
 
@@ -147,9 +148,11 @@ class LibraryScreen(Screen[None]):
         self.table.focus()
 
     def on_screen_resume(self) -> None:
-        """Back from an article: its read state and annotations may have changed."""
-        if self.is_mounted:
+        """Back from an article: its read state and annotations may have changed (the first
+        showing of the screen has just been read by `on_mount`)."""
+        if self.is_mounted and self._shown_once:
             self.reload()
+        self._shown_once = True
 
     # -- what is shown -------------------------------------------------------------------------
 
