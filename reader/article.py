@@ -414,20 +414,14 @@ class Article:
 
     def meta_json(self) -> dict[str, Any]:
         """The metadata part of the stable JSON form."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "byline": self.byline,
-            "date": self.date,
-            "source": self.source,
-            "site": self.site,
-            "url": self.url,
-            "words": self.words,
-            "language": self.language,
-            "ingested_at": self.ingested_at,
-            "model": self.analysis.model if self.analysis else None,
-            "model_version": self.analysis.version if self.analysis else None,
-        }
+        return article_meta(
+            self,
+            words=self.words,
+            language=self.language,
+            ingested_at=self.ingested_at,
+            model=self.analysis.model if self.analysis else None,
+            model_version=self.analysis.version if self.analysis else None,
+        )
 
     def to_record(self) -> dict[str, Any]:
         """The stored form."""
@@ -479,6 +473,41 @@ def _kinds(value: Any) -> list[str]:
     if not isinstance(value, list):
         return []
     return [k if isinstance(k, str) and k in PARAGRAPH_KINDS else PLAIN for k in value]
+
+
+# What names an article and says where it is from, in every JSON form of it (`reader show`,
+# `reader list`, the line exports), always these keys in this order.
+META_FIELDS = ("id", "title", "byline", "date", "source", "site", "url")
+_meta_values = attrgetter(*META_FIELDS)
+
+
+def article_meta(item: Any, **more: Any) -> dict[str, Any]:
+    """The metadata dict of an article (or anything with `META_FIELDS`, as a catalog row has):
+    those fields in their order, then `more`; a key of `more` that is one of them replaces its
+    value in place (an export's shortened `source`)."""
+    data = dict(zip(META_FIELDS, _meta_values(item), strict=True))
+    data.update(more)
+    return data
+
+
+def article_json(article: Article, state: ArticleState, *, with_text: bool = True) -> dict[str, Any]:
+    """The stable JSON form of one article (`reader show --json`): metadata, text, entities
+    and numbers (each saying whether the reader rejected it), and annotations."""
+    data = article.meta_json()
+    if with_text:
+        data["text"] = article.text
+    rejected = state.rejected()
+    analysis = article.analysis
+    for kind, spans in (
+        ("entities", analysis.entities if analysis else []),
+        ("numbers", analysis.numbers if analysis else []),
+    ):
+        data[kind] = [
+            {**s.to_json(article.text), "rejected": (s.start, s.end, s.label) in rejected}
+            for s in spans
+        ]
+    data["annotations"] = [a.to_json(article.text) for a in state.annotations]
+    return data
 
 
 def article_source(site: str | None, source: str | None, url: str | None = None) -> str:

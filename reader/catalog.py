@@ -33,7 +33,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Literal
 
-from reader.article import Article, ArticleState, ReviewStatus, article_source
+from reader.article import Article, ArticleState, ReviewStatus, article_meta, article_source
 
 # A search of more words than this is refused (each costs a pass over its matches).
 MAX_QUERY_WORDS = 64
@@ -176,27 +176,21 @@ class ArticleSummary:
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON form used by `reader list --json`."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "byline": self.byline,
-            "date": self.date,
-            "source": self.source,
-            "site": self.site,
-            "url": self.url,
-            "language": self.language,
-            "words": self.words,
-            "entities": self.entities,
-            "numbers": self.numbers,
-            "annotations": self.annotations,
-            "read": self.read,
-            "status": self.status,
-            "position": self.position,
-            "opened_at": self.opened_at or None,
-            "ingested_at": self.ingested_at,
-            "model": self.model,
-            "note": self.note,
-        }
+        return article_meta(
+            self,
+            language=self.language,
+            words=self.words,
+            entities=self.entities,
+            numbers=self.numbers,
+            annotations=self.annotations,
+            read=self.read,
+            status=self.status,
+            position=self.position,
+            opened_at=self.opened_at or None,
+            ingested_at=self.ingested_at,
+            model=self.model,
+            note=self.note,
+        )
 
 
 _SUMMARY_COLUMNS = tuple(f.name for f in fields(ArticleSummary))

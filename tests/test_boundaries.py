@@ -73,4 +73,4 @@ def test_wheel_carries_seeds_and_styles(tmp_path: Path) -> None:
         assert f"reader/_data/seeds/{name}" in names
     for name in styles:
         assert f"reader/_data/styles/{name}" in names
-    assert "reader/cli.py" in names
+    assert "reader/cli/__init__.py" in names

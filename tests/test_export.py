@@ -495,7 +495,7 @@ def test_formats_are_listed_with_their_extensions() -> None:
 def test_export_imports_neither_textual_nor_spacy() -> None:
     code = (
         "import sys\n"
-        "import reader.export, reader.export.cli, reader.importing\n"
+        "import reader.export, reader.cli.exchange, reader.importing\n"
         "from reader.export import jsonl, doccano, conll, brat\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'spacy', 'thinc')]\n"
         "assert not bad, bad\n"
@@ -507,14 +507,14 @@ def test_export_imports_neither_textual_nor_spacy() -> None:
 def test_a_progress_bar_only_on_a_terminal_and_for_more_than_one_article(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from reader.export.cli import ExportProgress
+    from reader.cli.output import Progress
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
-    with ExportProgress() as progress:
+    with Progress("exporting", itemised=False) as progress:
         progress.update(1, 5, "a")
         assert progress._bar is None
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    with ExportProgress() as progress:
+    with Progress("exporting", itemised=False) as progress:
         progress.update(1, 1, "a")
         assert progress._bar is None
         progress.update(1, 5, "a")

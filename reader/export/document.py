@@ -13,7 +13,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
 
-from reader.article import Article, ReviewStatus
+from reader.article import Article, ReviewStatus, article_meta
 from reader.export.tokens import Token, TokenColumns, WholeTokens, reference_tokens, whole_tokens
 
 # How a span came to be: tagged by hand, accepted from the model, or the model's
@@ -144,14 +144,4 @@ class ExportDocument:
 
     def meta(self) -> dict[str, Any]:
         """The article's metadata as the line formats carry it, with its review status."""
-        a = self.article
-        return {
-            "id": a.id,
-            "title": a.title,
-            "byline": a.byline,
-            "date": a.date,
-            "source": self.source,
-            "site": a.site,
-            "url": a.url,
-            "status": self.status,
-        }
+        return article_meta(self.article, source=self.source, status=self.status)

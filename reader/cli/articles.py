@@ -1,0 +1,124 @@
+"""Commands on named articles: show, tag, untag, annotations, remove and mark."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from reader.article import article_json
+from reader.cli.errors import EXIT_OK, CommandError
+from reader.cli.output import out, out_json, say
+from reader.cli.resolve import resolve, resolve_all
+from reader.config import Config
+from reader.store import ArticleGone, Library
+from reader.text import clean_line
+
+# What `show` prints above the text, in this order, when the article has it.
+_SHOWN_FIELDS = ("title", "byline", "date", "source", "site", "url", "id", "words", "model")
+
+
+def cmd_show(args: argparse.Namespace, library: Library, config: Config) -> int:
+    """Show one article: metadata, text, entities, numbers and annotations."""
+    article_id = resolve(library, args.id)
+    data = article_json(library.get(article_id), library.article_state(article_id))
+    if args.json:
+        out_json(data)
+        return EXIT_OK
+    for key in _SHOWN_FIELDS:
+        if data.get(key) not in (None, ""):
+            out(f"{key + ':':9} {data[key]}")
+    out()
+    out(data["text"])
+    for heading in ("entities", "numbers", "annotations"):
+        out(f"\n{heading} ({len(data[heading])}):")
+        for span in data[heading]:
+            extra = f"  {span['id']} ({span['source']})" if "id" in span else ""
+            out(f"  {span['start']:6}-{span['end']:<6} {span['label']:10} {span['text']}{extra}")
+    return EXIT_OK
+
+
+def cmd_tag(args: argparse.Namespace, library: Library, config: Config) -> int:
+    """Add one annotation by character offsets, snapped to whole tokens; print its id."""
+    article_id = resolve(library, args.id)
+    label = clean_line(args.label).upper()
+    if label not in config.label_names():
+        raise CommandError(
+            f"unknown label {clean_line(args.label)!r} (labels: {', '.join(config.label_names())}; "
+            f"add more under [[extra_labels]] in {config.path})"
+        )
+    where = f"{article_id[:10]}: span {args.start}-{args.end}"
+    if args.start == args.end:
+        raise CommandError(f"{where} is empty (the end must come after the start)")
+    if args.start > args.end:
+        raise CommandError(f"{where} is reversed (the end comes before the start)")
+    article = library.get(article_id)
+    try:
+        start, end = article.snap(args.start, args.end)
+    except ValueError as exc:
+        raise CommandError(f"{article_id[:10]}: {exc}") from exc
+    if any((a.start, a.end, a.label) == (start, end, label) for a in library.annotations(article_id)):
+        say(f"{article_id[:10]}: {start}-{end} is already tagged {label}")
+    annotation = library.add_annotation(article_id, start, end, label)
+    if args.json:
+        out_json(annotation.to_json(article.text), indent=None)
+    else:
+        out(annotation.id)
+    return EXIT_OK
+
+
+def cmd_untag(args: argparse.Namespace, library: Library, config: Config) -> int:
+    """Delete one annotation by its id (or a unique prefix)."""
+    article_id = resolve(library, args.id)
+    if not args.annotation.strip():
+        raise CommandError("an annotation id cannot be empty")
+    try:
+        removed = library.remove_annotation(article_id, args.annotation)
+    except LookupError as exc:
+        raise CommandError(str(exc)) from exc
+    say(f"removed {removed.id} ({removed.label} {removed.start}-{removed.end})")
+    return EXIT_OK
+
+
+def cmd_annotations(args: argparse.Namespace, library: Library, config: Config) -> int:
+    """List annotations, of one article or of all."""
+    ids = [resolve(library, args.id)] if args.id else [s.id for s in library.iter_summaries()]
+    rows: list[dict[str, Any]] = []
+    for article_id in ids:
+        annotations = library.annotations(article_id)
+        if not annotations:
+            continue
+        text = library.get(article_id).text
+        for annotation in annotations:
+            rows.append({"article": article_id, **annotation.to_json(text)})
+    if args.json:
+        out_json(rows)
+        return EXIT_OK
+    for row in rows:
+        out(
+            f"{row['article'][:10]}  {row['id']}  {row['start']:6}-{row['end']:<6} "
+            f"{row['label']:10} {row['source']:6} {row['text']}"
+        )
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace, library: Library, config: Config) -> int:
+    """Remove articles and their annotations (every id is checked before any is removed)."""
+    for article_id in dict.fromkeys(resolve_all(library, args.ids)):
+        try:
+            library.remove(article_id)
+        except ArticleGone:
+            say(f"{article_id}: already removed")
+            continue
+        say(f"removed {article_id}")
+    return EXIT_OK
+
+
+def cmd_mark(args: argparse.Namespace, library: Library, config: Config) -> int:
+    """Mark articles read or unread, or set their review status."""
+    for article_id in resolve_all(library, args.ids):
+        if args.mark in ("read", "unread"):
+            library.set_read(article_id, args.mark == "read")
+        else:
+            library.set_status(article_id, args.mark.replace("-", "_"))  # type: ignore[arg-type]
+        say(f"{article_id[:10]}: {args.mark}")
+    return EXIT_OK
