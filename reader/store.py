@@ -154,25 +154,6 @@ def write_json_file(path: Path, kind: str, tables: dict[str, Any]) -> None:
         raise StoreError(f"{path}: could not save: {exc.strerror or exc}") from exc
 
 
-class AtomicJSONStorage(Storage):
-    """A TinyDB storage that reads the whole file each time and replaces it atomically."""
-
-    def __init__(self, path: str | Path, kind: str = "annotations") -> None:
-        self.path = Path(path)
-        self.kind = kind
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        """The file's tables, None for a missing file (TinyDB then starts empty)."""
-        return read_json_file(self.path, self.kind)
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        """Replace the file with `data`."""
-        write_json_file(self.path, self.kind, data)
-
-    def close(self) -> None:
-        """Nothing stays open between calls."""
-
-
 class StagedStorage(Storage):
     """A TinyDB storage over tables already read: changes stay in memory until the library
     writes them once, whatever number of TinyDB operations made them."""
@@ -1091,10 +1072,6 @@ class Library:
             return removed
 
         return self._change(article_id, change)
-
-    def find_annotation(self, article_id: str, annotation_id: str) -> Annotation:
-        """One annotation by its id or a unique prefix of it (an empty prefix is refused)."""
-        return _find(self.annotations(article_id), annotation_id, article_id)
 
     def remove_annotation(self, article_id: str, annotation_id: str) -> Annotation:
         """Delete one annotation by id or unique prefix; returns what was deleted (for undo)."""

@@ -74,3 +74,37 @@ def test_wheel_carries_seeds_and_styles(tmp_path: Path) -> None:
     for name in styles:
         assert f"reader/_data/styles/{name}" in names
     assert "reader/cli/__init__.py" in names
+
+
+# Every command `reader --help` must list, in its order.
+COMMANDS = [
+    "ingest", "list", "show", "tag", "untag", "annotations", "remove", "mark",
+    "search", "entities", "check", "reanalyze", "export", "import",
+]
+
+
+def test_help_lists_every_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "reader", "--help"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    listed = [
+        line.split()[0]
+        for line in result.stdout.split("\ncommands:", 1)[1].splitlines()
+        if line.startswith("    ") and not line.startswith("     ")
+    ]
+    assert listed == COMMANDS
+
+
+def test_a_command_that_cannot_be_imported_is_an_error_not_a_missing_command() -> None:
+    """A fault anywhere in a command's imports stops the CLI with that fault, named."""
+    code = (
+        "import sys\n"
+        "sys.modules['reader.export'] = None  # as if reader.export failed to import\n"
+        "from reader.cli import main\n"
+        "sys.exit(main(['--help']))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 1
+    assert "usage:" not in result.stdout
+    assert "ModuleNotFoundError: import of reader.export halted" in result.stderr

@@ -76,10 +76,6 @@ def stored(library: Library, article: str) -> set[tuple[int, int, str, str]]:
     return {(a.start, a.end, a.label, a.source) for a in library.annotations(article)}
 
 
-def every_annotation(library: Library) -> dict[str, set[tuple[int, int, str, str]]]:
-    return {i: stored(library, i) for i in library.ids()}
-
-
 # -- round trips ------------------------------------------------------------------------------
 
 

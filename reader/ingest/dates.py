@@ -186,8 +186,3 @@ def parse_date(text: str) -> str | None:
         return None
     rest = text[: found.start] + text[found.end :]
     return found.iso if not re.search(r"\w", rest) else None
-
-
-def day_of(iso: str | None) -> str | None:
-    """The `YYYY-MM-DD` part of an ISO date or timestamp."""
-    return iso[:10] if iso else None

@@ -423,11 +423,6 @@ def _is_site_notice(line: str) -> bool:
     return len(line.split()) <= 14 and bool(_SITE_NOTICE.search(line))
 
 
-def drop_footer(body: list[str]) -> list[str]:
-    """`body` without the sharing buttons, notices and copyright lines it ends with."""
-    return body[: footer_start(body)]
-
-
 def footer_start(body: list[str]) -> int:
     """Where the sharing buttons, notices and copyright lines that `body` ends with begin."""
     end = len(body)

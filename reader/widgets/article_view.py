@@ -213,6 +213,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.article = article
         self._text = article.text
         self._paragraphs = article.paragraphs()
+        self._kinds = article.paragraph_kinds()
         # Two int lists, not a tuple per token: a long article has tens of thousands of tokens,
         # and objects made on every open cost their making and then the collector's passes.
         self._tok_starts, self._tok_ends = article.token_edges()
@@ -653,8 +654,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 if s <= a and e >= b:
                     style += layer_style
             segments.append(Segment(text[a:b].translate(_UNPRINTABLE), style))
-        kind = self.article.kinds[line.paragraph] if self.article.kinds else "text"
-        if kind == "heading":
+        if self._kinds[line.paragraph] == "heading":
             segments = [Segment(t, (s or base) + _HEADING) for t, s, _ in segments]
         prefix = self._lines.prefix(index)
         if prefix:
@@ -736,7 +736,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             if self.scroll_offset.y < len(self._lines)
             else None
         )
-        self._lines = wrap_lines(self._text, self._paragraphs, width, self.article.kinds)
+        self._lines = wrap_lines(self._text, self._paragraphs, width, self._kinds)
         self._wrap_width = width
         self._strips.clear()
         self._line_spans.clear()
