@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import json
+import re
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -108,3 +112,43 @@ def test_a_command_that_cannot_be_imported_is_an_error_not_a_missing_command() -
     assert result.returncode == 1
     assert "usage:" not in result.stdout
     assert "ModuleNotFoundError: import of reader.export halted" in result.stderr
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    return {_normal(re.match(r"[A-Za-z0-9._-]+", r).group()) for r in requirements}  # type: ignore[union-attr]
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _imported(folder: Path) -> set[str]:
+    """Top-level modules imported anywhere under `folder` (lazy imports too), bar the standard
+    library and the repo's own."""
+    found: set[str] = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    local = {p.stem for p in ROOT.glob("*/*.py")} | {p.name for p in ROOT.iterdir() if p.is_dir()}
+    return {m for m in found if m not in sys.stdlib_module_names and m not in local}
+
+
+@pytest.mark.parametrize("folder", ["reader", "tests", "bench", "scripts"])
+def test_every_package_imported_is_declared(folder: str) -> None:
+    """What the code imports is declared in pyproject.toml: the app's in `dependencies`, the
+    tests', benchmarks' and scripts' there or in the dev extra. An undeclared import works
+    only while something else happens to install it."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = _requirement_names(project["dependencies"])
+    if folder != "reader":
+        declared |= _requirement_names(project["optional-dependencies"]["dev"])
+    distributions = importlib.metadata.packages_distributions()
+    undeclared = {
+        module
+        for module in _imported(ROOT / folder)
+        if not {_normal(d) for d in distributions.get(module, [module])} & declared
+    }
+    assert not undeclared
