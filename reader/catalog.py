@@ -208,13 +208,7 @@ def summarize(article: Article, state: ArticleState) -> ArticleSummary:
     """The catalog row of an article in the given state."""
     analysis = article.analysis
     return ArticleSummary(
-        id=article.id,
-        title=article.title,
-        byline=article.byline,
-        date=article.date,
-        source=article.source,
-        site=article.site,
-        url=article.url,
+        **article_meta(article),
         language=article.language,
         note=article.entity_note(),
         words=article.words,

@@ -150,9 +150,19 @@ def reading_minutes(text: str) -> int:
 
 
 def quoted(text: str, limit: int = 40) -> str:
-    """Text for a message: one line, cut at `limit` characters with an ellipsis, in single quotes."""
+    """Text for a message: one line, cut at `limit` characters with an ellipsis, in single
+    quotes (`escaped` shows bad input exactly)."""
     words = " ".join(text.split())
     return f"'{words[:limit]}…'" if len(words) > limit else f"'{words}'"
+
+
+def escaped(text: str, limit: int = 40) -> str:
+    """Text for a message about bad input, exactly as it is: shortened, in double quotes,
+    every character that does not print (controls, invisible ones, lone surrogates) written
+    as an escape, so the user sees what is wrong with it (`quoted` is for prose)."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return '"' + "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text) + '"'
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

@@ -27,11 +27,6 @@ _BRAT_FILES = re.compile(
 )
 
 
-def shown(path: Path | str) -> str:
-    """A path as it may be printed: a file name can hold escape sequences."""
-    return clean_line(str(path))
-
-
 def check_target(out: Path, data_dir: Path, *, folder: bool) -> None:
     """Refuse a target inside the library's data dir (or, for a folder that would be
     replaced, one that holds it): an export never writes over the store."""
@@ -39,12 +34,12 @@ def check_target(out: Path, data_dir: Path, *, folder: bool) -> None:
     library = Path(os.path.realpath(data_dir))
     if target == library or library in target.parents:
         raise ExportError(
-            f"{shown(out)} is inside the library's data dir ({shown(data_dir)}): "
+            f"{clean_line(str(out))} is inside the library's data dir ({clean_line(str(data_dir))}): "
             "export somewhere else"
         )
     if folder and target in library.parents:
         raise ExportError(
-            f"{shown(out)} holds the library's data dir ({shown(data_dir)}): "
+            f"{clean_line(str(out))} holds the library's data dir ({clean_line(str(data_dir))}): "
             "export to a folder of its own"
         )
 
@@ -67,7 +62,7 @@ def sweep_leftovers(folder: Path) -> None:
 def staged_file(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
     """A stream to a temporary file beside `path`, renamed over it only when the block succeeds."""
     if path.is_dir():
-        raise ExportError(f"{shown(path)} is a folder")
+        raise ExportError(f"{clean_line(str(path))} is a folder")
     sweep_leftovers(path.parent)
     with atomic_file(path, binary=binary) as stream:
         yield stream
@@ -89,10 +84,10 @@ def staged_folder(path: Path, *, force: bool = False) -> Iterator[Path]:
     export), or with `force`.
     """
     if path.exists() and not path.is_dir():
-        raise ExportError(f"{shown(path)} is a file, not a folder")
+        raise ExportError(f"{clean_line(str(path))} is a file, not a folder")
     if path.is_dir() and any(path.iterdir()) and not is_brat_folder(path) and not force:
         raise ExportError(
-            f"{shown(path)} is not empty and not a brat export: "
+            f"{clean_line(str(path))} is not empty and not a brat export: "
             "choose another folder, or --force to replace it"
         )
     sweep_leftovers(path.parent)

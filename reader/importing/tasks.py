@@ -28,7 +28,7 @@ from reader.article import REVIEW_STATUSES, ReviewStatus
 from reader.config import MAX_LABEL_LENGTH, label_name
 from reader.ingest import MAX_PARAGRAPH_CHARS
 from reader.offsets import UTF16Offsets
-from reader.text import article_id, is_safe
+from reader.text import article_id, escaped, is_safe
 
 # Why a good line is not imported.
 NOT_ACCEPTED = "not accepted"  # a Prodigy answer other than "accept"
@@ -71,14 +71,6 @@ class ImportedText:
         return {label for _, _, label, _ in self.spans}
 
 
-def shown(text: str, limit: int = 40) -> str:
-    """An untrusted string quoted for a message: shortened, with every character that does
-    not print (controls, invisible ones, lone surrogates) written as an escape."""
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return '"' + "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text) + '"'
-
-
 def has_visible(text: str) -> bool:
     """Whether a text shows anything: a character that is not white space nor invisible."""
     return _VISIBLE.search(text) is not None
@@ -101,7 +93,7 @@ def span_label(value: Any, where: str) -> str:
         )
     if any(unicodedata.category(c)[0] in "CZ" for c in value):
         raise LineError(
-            f"{where}: label {shown(value)} has white space, control or invisible characters in it"
+            f"{where}: label {escaped(value)} has white space, control or invisible characters in it"
         )
     try:
         return label_name(value)
@@ -134,7 +126,7 @@ def _span(item: Any, index: int, text: str, units: UTF16Offsets | None) -> tuple
         raise LineError(f"{where}: not an object nor a [start, end, label] list")
     if not _integer(start) or not _integer(end):
         raise LineError(
-            f"{where}: start and end must be integers, found {shown(repr(start))} and {shown(repr(end))}"
+            f"{where}: start and end must be integers, found {escaped(repr(start))} and {escaped(repr(end))}"
         )
     length = len(text) if units is None else units.length
     if not (0 <= start < end <= length):
@@ -153,7 +145,7 @@ def _span(item: Any, index: int, text: str, units: UTF16Offsets | None) -> tuple
         raise LineError(f"{where} holds only white space or invisible characters")
     if given_text is not None and given_text != covered:
         raise LineError(
-            f"{where} says {shown(str(given_text))} but the text there is {shown(covered)}"
+            f"{where} says {escaped(str(given_text))} but the text there is {escaped(covered)}"
         )
     if source == "prediction":
         return start, end, label, "prediction"
