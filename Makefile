@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 DEV_READY := $(VENV)/.dev-ready
 
-.PHONY: run test bench screenshots lint clean
+.PHONY: run test test-fast bench screenshots lint clean
 
 run: $(READY)
 	$(BIN)/reader
@@ -22,6 +22,10 @@ $(DEV_READY): $(READY)
 
 test: $(DEV_READY)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# Everything but the tests marked slow (model loads, processes, kill loops, training).
+test-fast: $(DEV_READY)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
 
 lint: $(DEV_READY)
 	$(BIN)/ruff check reader tests bench scripts

@@ -12,6 +12,12 @@ SEEDS = ROOT / "seeds"
 SEED = next(SEEDS.glob("*.txt"))
 CORPUS = ROOT.parent / "shared" / "corpus"
 
+# Why a test is slow. Each is the `slow` mark with its reason: `make test-fast` (pytest -m
+# "not slow") leaves them out, `make test` runs them too. A test that loads the model or
+# starts processes costs seconds, where a unit test costs milliseconds.
+LOADS_MODEL = pytest.mark.slow(reason="loads a spaCy model")
+SPAWNS_PROCESSES = pytest.mark.slow(reason="starts processes")
+
 
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -30,6 +36,15 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def data_dir(isolated_dirs: Path) -> Path:
     """This test's data dir."""
     return isolated_dirs
+
+
+@pytest.fixture(scope="session")
+def english_model() -> str:
+    """The bundled English pipeline, loaded once for the whole session: its name."""
+    from reader import nlp
+
+    nlp.load(nlp.BUNDLED_MODEL)
+    return nlp.BUNDLED_MODEL
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,10 @@ import pytest
 from reader.app import make_app
 from reader.cli import main
 from reader.store import Library
-from tests.conftest import SEED
+from tests.conftest import LOADS_MODEL, SEED
 
 
+@LOADS_MODEL
 async def test_tag_a_person_accept_a_facility_and_see_both_in_the_cli(
     capsys: pytest.CaptureFixture[str], data_dir: Path
 ) -> None:

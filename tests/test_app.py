@@ -14,6 +14,7 @@ from reader.article import Analysis, Article, Span
 from reader.config import Config, default_labels
 from reader.store import Library
 from reader.text import join_paragraphs, word_spans
+from tests.conftest import SPAWNS_PROCESSES
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (100, 32)
@@ -129,6 +130,7 @@ async def cursor_to(pilot, words: str, nth: int = 0) -> None:
 # -- boundaries ------------------------------------------------------------------------------
 
 
+@SPAWNS_PROCESSES
 def test_importing_the_app_does_not_load_spacy() -> None:
     code = "import sys, reader.app, reader.screens.library, reader.screens.article; print('spacy' in sys.modules)"
     out = subprocess.run(

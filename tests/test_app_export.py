@@ -17,6 +17,7 @@ from textual.widgets import Checkbox, Input, RadioSet
 
 from reader.article import Article
 from reader.store import Library
+from tests.conftest import SPAWNS_PROCESSES
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMAT_ORDER = ["jsonl", "doccano", "spacy", "conll", "brat"]
@@ -91,6 +92,7 @@ def last_notification(app):
 # -- boundaries ------------------------------------------------------------------------------
 
 
+@SPAWNS_PROCESSES
 def test_the_export_dialog_does_not_load_spacy() -> None:
     code = "import sys, reader.app, reader.screens.export; print('spacy' in sys.modules)"
     out = subprocess.run(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import importlib.metadata
 import json
 import re
@@ -15,7 +16,7 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SPAWNS_PROCESSES
 
 READER = ROOT / "reader"
 
@@ -135,6 +136,7 @@ def _modules_after(code: str) -> set[str]:
     return set(json.loads(out.splitlines()[-1]))
 
 
+@SPAWNS_PROCESSES
 def test_core_and_cli_load_neither_textual_nor_spacy() -> None:
     """Every core module and the CLI, imported together in a fresh interpreter."""
     loaded = _modules_after("\n".join(f"import {m}" for m in [*CORE, "reader.cli"]))
@@ -143,12 +145,14 @@ def test_core_and_cli_load_neither_textual_nor_spacy() -> None:
     assert "spacy" not in loaded
 
 
+@SPAWNS_PROCESSES
 def test_app_does_not_import_spacy() -> None:
     loaded = _modules_after("import reader.app")
     assert "textual" in loaded
     assert "spacy" not in loaded
 
 
+@SPAWNS_PROCESSES
 def test_reader_list_does_not_import_spacy(data_dir: Path) -> None:
     code = (
         "import sys; from reader.cli import main\n"
@@ -157,6 +161,7 @@ def test_reader_list_does_not_import_spacy(data_dir: Path) -> None:
     assert "spacy" not in _modules_after(code)
 
 
+@SPAWNS_PROCESSES
 def test_wheel_carries_seeds_and_styles(tmp_path: Path) -> None:
     """Built without isolation (hatchling is a dev dependency), so no network is needed."""
     subprocess.run(
@@ -183,31 +188,31 @@ COMMANDS = [
 ]
 
 
-def test_help_lists_every_command() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "reader", "--help"], capture_output=True, text=True, cwd=ROOT
-    )
-    assert result.returncode == 0, result.stderr
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from reader.cli import main
+
+    with pytest.raises(SystemExit) as exit:
+        main(["--help"])
+    assert exit.value.code == 0
     listed = [
         line.split()[0]
-        for line in result.stdout.split("\ncommands:", 1)[1].splitlines()
+        for line in capsys.readouterr().out.split("\ncommands:", 1)[1].splitlines()
         if line.startswith("    ") and not line.startswith("     ")
     ]
     assert listed == COMMANDS
 
 
-def test_a_command_that_cannot_be_imported_is_an_error_not_a_missing_command() -> None:
+def test_a_command_that_cannot_be_imported_is_an_error_not_a_missing_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A fault anywhere in a command's imports stops the CLI with that fault, named."""
-    code = (
-        "import sys\n"
-        "sys.modules['reader.export'] = None  # as if reader.export failed to import\n"
-        "from reader.cli import main\n"
-        "sys.exit(main(['--help']))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 1
-    assert "usage:" not in result.stdout
-    assert "ModuleNotFoundError: import of reader.export halted" in result.stderr
+    import reader.cli  # noqa: F401  (so that every module below is put back afterwards)
+
+    for name in [m for m in sys.modules if m == "reader.cli" or m.startswith("reader.cli.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "reader.export", None)  # as if it failed to import
+    with pytest.raises(ModuleNotFoundError, match="import of reader.export halted"):
+        importlib.import_module("reader.cli")
 
 
 def _requirement_names(requirements: list[str]) -> set[str]:

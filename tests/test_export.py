@@ -22,7 +22,7 @@ from reader.export.document import ExportSpan
 from reader.export.tokens import reference_tokens
 from reader.store import Library
 from reader.text import article_id, word_spans
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SPAWNS_PROCESSES
 
 TEXT = (
     "Apple bought Beats in New York for $3 billion.\n\n"
@@ -492,6 +492,7 @@ def test_formats_are_listed_with_their_extensions() -> None:
     }
 
 
+@SPAWNS_PROCESSES
 def test_export_imports_neither_textual_nor_spacy() -> None:
     code = (
         "import sys\n"

@@ -10,8 +10,10 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+import shutil
 import signal
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -22,8 +24,12 @@ import reader.export
 from reader.export import ExportError, ExportReport, export_library, export_stream
 from reader.store import Library, StoreError
 from reader.text import word_spans
+from tests.conftest import SPAWNS_PROCESSES
 from tests.test_export import TEXT, add_article, at, run, span_at
 from tests.test_export_tokens import TEXTS
+
+# Every test here compares worker processes with one process.
+pytestmark = SPAWNS_PROCESSES
 
 LINE_FORMATS = ["jsonl", "doccano", "conll"]
 
@@ -60,13 +66,17 @@ def library(data_dir: Path) -> Library:
 
 
 @pytest.fixture(autouse=True)
-def small_chunks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Chunks of at most two articles, and a spool folder of this test's own (returned)."""
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Chunks of at most two articles, and a spool folder of this test's own (yielded).
+
+    The folder sits right in the system's temp dir, not in the test's deeper `tmp_path`:
+    the fork server puts its socket in it, and a socket's path may not pass 107 bytes.
+    """
     monkeypatch.setattr(reader.export.pool, "_MAX_CHUNK", 2)
-    spool = tmp_path / "spool"
-    spool.mkdir()
+    spool = Path(tempfile.mkdtemp(prefix="spool-"))
     monkeypatch.setattr(tempfile, "tempdir", str(spool))
-    return spool
+    yield spool
+    shutil.rmtree(spool, ignore_errors=True)
 
 
 def export(

@@ -17,7 +17,7 @@ from reader.ingest import IngestError, Result, expand_inputs, ingest_inputs, sni
 from reader.ingest import files as files_module
 from reader.ingest import folder as folder_module
 from reader.text import is_safe
-from tests.conftest import ROOT, SEED
+from tests.conftest import ROOT, SEED, SPAWNS_PROCESSES
 
 ARTICLE = (
     "A Title Long Enough To Be A Title\n\nThe body of the article, which is a sentence of prose.\n"
@@ -284,6 +284,7 @@ def test_ingest_error_carries_its_reason() -> None:
     )
 
 
+@SPAWNS_PROCESSES
 def test_text_ingestion_imports_no_heavy_library() -> None:
     """Plain text ingestion loads neither trafilatura nor the UI nor spaCy."""
     code = (

@@ -345,6 +345,7 @@ def remove_tree(top: Path) -> None:
     os.rmdir(top)
 
 
+@pytest.mark.slow(reason="walks a folder tree a thousand deep: seconds of path lookups")
 def test_folder_a_thousand_deep_is_ingested(deep_folder: Path) -> None:
     """A folder nested 1,000 deep is walked without a RecursionError."""
     results = list(ingest_inputs([str(deep_folder)]))

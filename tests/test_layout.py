@@ -13,6 +13,7 @@ from rich.cells import cell_len
 from reader import layout
 from reader.layout import VisualLine, line_of_offset, wrap
 from reader.text import join_paragraphs, paragraph_bounds
+from tests.conftest import SPAWNS_PROCESSES
 
 
 def _wrap(paragraphs: list[str], width: int) -> tuple[str, list[VisualLine]]:
@@ -198,6 +199,7 @@ def _timed(text: str, bounds: list[tuple[int, int]]) -> float:
     return time.perf_counter() - start
 
 
+@SPAWNS_PROCESSES
 def test_layout_is_pure_core() -> None:
     """The layout module imports without Textual: it belongs to the core, not the UI."""
     code = "import sys, reader.layout; assert 'textual' not in sys.modules, 'textual imported'"

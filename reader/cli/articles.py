@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, cast
 
-from reader.article import article_json
+from reader.article import ReviewStatus, article_json
 from reader.cli.errors import EXIT_OK, CommandError
 from reader.cli.output import out, out_json, say
 from reader.cli.resolve import resolve, resolve_all
@@ -119,6 +119,6 @@ def cmd_mark(args: argparse.Namespace, library: Library, config: Config) -> int:
         if args.mark in ("read", "unread"):
             library.set_read(article_id, args.mark == "read")
         else:
-            library.set_status(article_id, args.mark.replace("-", "_"))  # type: ignore[arg-type]
+            library.set_status(article_id, cast(ReviewStatus, args.mark.replace("-", "_")))
         say(f"{article_id[:10]}: {args.mark}")
     return EXIT_OK

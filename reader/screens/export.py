@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
 
@@ -66,7 +67,7 @@ def shown_path(path: Path) -> str:
     return str(path)
 
 
-def export_summary(report: Any, request: ExportRequest) -> tuple[str, str]:
+def export_summary(report: Any, request: ExportRequest) -> tuple[str, SeverityLevel]:
     """The finished export's notification: its message and severity."""
     where = shown_path(report.path or request.path)
     message = f"Exported {plural(report.spans, 'span')} from {plural(report.articles, 'article')} to {where}"
@@ -136,7 +137,7 @@ def export_and_notify(app: ReaderApp, request: ExportRequest) -> None:
         )
         return
     message, severity = export_summary(report, request)
-    app.notify(message, title="Export finished", severity=severity, timeout=10)  # type: ignore[arg-type]
+    app.notify(message, title="Export finished", severity=severity, timeout=10)
 
 
 def open_export_dialog(app: ReaderApp, article_id: str | None = None) -> None:

@@ -48,7 +48,9 @@ class IngestDialog(ModalScreen[list[str] | None]):
 
     def on_mount(self) -> None:
         """Steady cursor in tests."""
-        self.app.steady_cursors(self)  # type: ignore[attr-defined]
+        from reader.app import reader_app  # the app module imports this screen
+
+        reader_app(self).steady_cursors(self)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter with something typed ingests it; with nothing typed it does nothing."""
