@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,14 @@ def corpus_or_skip() -> Path:
 
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+
+# Every store write is flushed to disk (reader/atomic.py), and the suite makes thousands of
+# them: on a disk shared with other work each flush can wait tens of milliseconds. What the
+# tests check is what is written and when it is renamed into place, not how fast a disk
+# flushes, so their temporary files go to memory where the machine has a tmpfs (unless
+# TMPDIR says otherwise). Set before any test asks for a temporary path, and inherited by
+# the processes the tests start.
+_MEMORY = Path("/dev/shm")
+if "TMPDIR" not in os.environ and _MEMORY.is_dir() and os.access(_MEMORY, os.W_OK | os.X_OK):
+    os.environ["TMPDIR"] = str(_MEMORY)
+    tempfile.tempdir = None  # read TMPDIR again
