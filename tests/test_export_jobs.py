@@ -10,10 +10,8 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
-import shutil
 import signal
 import tempfile
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -66,17 +64,19 @@ def library(data_dir: Path) -> Library:
 
 
 @pytest.fixture(autouse=True)
-def small_chunks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Chunks of at most two articles, and a spool folder of this test's own (yielded).
+def small_chunks(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Chunks of at most two articles, and a spool folder of this test's own (returned).
 
-    The folder sits right in the system's temp dir, not in the test's deeper `tmp_path`:
-    the fork server puts its socket in it, and a socket's path may not pass 107 bytes.
+    The folder sits in the session's temporary folder, not in the test's deeper `tmp_path`:
+    the fork server puts its socket in it, and a socket's path may not pass 107 bytes. It is
+    left for pytest to clear with the rest: the fork server removes its own folder at exit.
     """
     monkeypatch.setattr(reader.export.pool, "_MAX_CHUNK", 2)
-    spool = Path(tempfile.mkdtemp(prefix="spool-"))
+    spool = Path(tempfile.mkdtemp(prefix="spool-", dir=tmp_path_factory.getbasetemp()))
     monkeypatch.setattr(tempfile, "tempdir", str(spool))
-    yield spool
-    shutil.rmtree(spool, ignore_errors=True)
+    return spool
 
 
 def export(
