@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader.cli.errors import EXIT_FAILED, EXIT_OK, CommandError
 from reader.cli.output import Progress, say, say_error, utf8_stdout
@@ -18,6 +18,9 @@ from reader.config import Config
 from reader.export import FORMATS, ExportError, ExportReport, export_library, export_stream
 from reader.store import Library
 from reader.text import plural
+
+if TYPE_CHECKING:  # importing is loaded only by the import command
+    from reader.importing import FileReport
 
 # Snapped spans named one by one, at most, per file; the rest are counted.
 _SNAPPED_SHOWN = 10
@@ -154,7 +157,7 @@ def cmd_import(args: argparse.Namespace, library: Library, config: Config) -> in
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
-def _snapped(file: Any) -> None:
+def _snapped(file: FileReport) -> None:
     """Say which spans were moved onto whole tokens."""
     for snapped in file.snapped[:_SNAPPED_SHOWN]:
         (start, end), (new_start, new_end) = snapped.given, snapped.stored
@@ -166,7 +169,7 @@ def _snapped(file: Any) -> None:
         say(f"{file.path}: {len(file.snapped) - _SNAPPED_SHOWN} more spans snapped to whole tokens")
 
 
-def _counts(file: Any) -> list[str]:
+def _counts(file: FileReport) -> list[str]:
     """What a file's import stored and skipped, part by part."""
     parts = [
         f"{plural(file.articles_added, 'new article')}",
