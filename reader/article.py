@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 from reader.text import (
     article_id,
     count_words,
+    join_paragraphs,
     paragraph_bounds,
     reading_minutes,
     tidy_paragraph,
@@ -321,7 +322,7 @@ class Draft:
 
     def text(self) -> str:
         """The stored text: clean paragraphs separated by blank lines."""
-        return "\n\n".join(self.blocks()[0])
+        return join_paragraphs(self.paragraphs)
 
 
 @dataclass(slots=True)
