@@ -11,7 +11,7 @@ from reader.cli.ingesting import ingest
 from reader.cli.output import out, out_json, say, say_error
 from reader.config import Config
 from reader.store import Library
-from reader.text import clean_line
+from reader.text import clean_line, plural
 
 # How `list` marks each review status, in the column before the read mark.
 _STATUS_MARKS = {"new": " ", "in_progress": "~", "done": "✓", "ignored": "-"}
@@ -98,7 +98,7 @@ def cmd_search(args: argparse.Namespace, library: Library, config: Config) -> in
         if f.snippet:
             out(f"    {clean_line(f.snippet)}")
     more = f" (showing {len(found)}; --limit N shows more)" if total > len(found) else ""
-    say(f"{total} article{'s' if total != 1 else ''} match{'es' if total == 1 else ''}{more}")
+    say(f"{plural(total, 'article')} match{'es' if total == 1 else ''}{more}")
     return EXIT_OK if found else EXIT_FAILED
 
 
@@ -111,8 +111,7 @@ def _mentioned_in(library: Library, entity: str, label: str | None, args: argpar
     for m in mentioned:
         s = m.summary
         out(f"{s.id[:10]}  {(s.date or '')[:10]:10}  {m.mentions:4}×  {clean_line(s.title or '(untitled)')}")
-    count = len(mentioned)
-    say(f"{count} article{'s' if count != 1 else ''} mention {entity!r}" + (f" as {label}" if label else ""))
+    say(f"{plural(len(mentioned), 'article')} mention {entity!r}" + (f" as {label}" if label else ""))
     return EXIT_OK if mentioned else EXIT_FAILED
 
 
