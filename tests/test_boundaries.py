@@ -1,4 +1,6 @@
-"""The core knows nothing of the terminal, and browsing never pays for loading spaCy."""
+"""The layers depend one way (docs/architecture.md): the core knows nothing of the terminal
+nor the command line, the UI nothing of the command line; browsing never pays for loading
+spaCy; and every package the code imports is declared."""
 
 from __future__ import annotations
 
@@ -149,8 +151,10 @@ def test_core_and_cli_load_neither_textual_nor_spacy() -> None:
 
 @SPAWNS_PROCESSES
 def test_app_does_not_import_spacy() -> None:
-    loaded = _modules_after("import reader.app")
-    assert "textual" in loaded
+    """Every module of the UI, imported together in a fresh interpreter."""
+    ui = [m for m in MODULES if _layer(m) == "ui"]
+    loaded = _modules_after("\n".join(f"import {m}" for m in ui))
+    assert "textual" in loaded and set(ui) <= loaded
     assert "spacy" not in loaded
 
 
