@@ -533,6 +533,8 @@ class Library:
             with self.catalog.transaction() as tx:
                 for article, state in rows:
                     self.catalog.put(tx, summarize(article, state), mentions_in(article, state), article=article)
+        if self.on_progress and len(ids) > _REBUILD_BATCH:
+            self.on_progress(len(ids), len(ids), "building the catalog from the article files")
         with self.catalog.transaction() as tx:
             self.catalog.set_meta(tx, "built_at", now())
             self.catalog.set_meta(tx, "store_layout", str(STORE_LAYOUT))
@@ -984,9 +986,11 @@ class Library:
         """The model spans the reader rejected in an article."""
         return self.article_state(article_id).rejections
 
-    def article_state(self, article_id: str) -> ArticleState:
-        """Annotations, rejections and reading state of an article, from one read."""
-        return self._read_state(article_id)
+    def article_state(self, article_id: str, text_length: int | None = None) -> ArticleState:
+        """Annotations, rejections and reading state of an article, from one read. Given the
+        length of the article's text, a span outside it (a hand-edited file) is refused as
+        the damage it is, rather than shown or exported as a slice of nothing."""
+        return self._read_state(article_id, text_length)
 
     def text_length(self, article_id: str) -> int:
         """The length of an article's text (ArticleGone for an article not in the library)."""

@@ -236,3 +236,95 @@ def test_a_reader_of_stdout_that_leaves_early_is_not_an_error(big: Library, data
     err = proc.stderr.read().decode()
     assert proc.wait(30) == 0
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+# -- what an adversarial pass found in the CLI ---------------------------------------------------
+
+
+def test_repair_rebuilds_even_when_the_check_finds_nothing(capsys: pytest.CaptureFixture[str], library: Library) -> None:
+    with library.catalog.transaction() as tx:
+        library.catalog.set_meta(tx, "built_at", "2000-01-01T00:00:00+00:00")
+    status, _, err = run(capsys, "check", "--repair")
+    assert status == 0 and "repaired: rebuilt the catalog from 2 article file(s)" in err
+    assert library.catalog_facts()["built_at"] > "2026"
+
+
+def test_check_json_reports_a_damaged_catalog(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    library = Library(data_dir)
+    library.add_many([make([f"Paragraph {i} on Moscow."] * 20, f"T{i}", [("Moscow", "GPE")]) for i in range(150)])
+    library.catalog.close()
+    catalog = data_dir / "catalog.sqlite"
+    damaged = bytearray(catalog.read_bytes())
+    for at in range(len(damaged) // 3, len(damaged) // 3 + 16384, 7):
+        damaged[at] = 0x5A  # pages in the middle: it opens, but its pages are garbage
+    catalog.write_bytes(bytes(damaged))
+    status, out, _ = run(capsys, "check", "--json")
+    report = json.loads(out)
+    assert status == 1 and report["ok"] is False
+    assert any("the catalog is damaged" in line for line in report["problems"])
+
+
+@pytest.mark.parametrize("label", ["", "  ", "\x1b[31m"])
+def test_an_empty_label_option_is_refused(capsys: pytest.CaptureFixture[str], library: Library, label: str) -> None:
+    for argv in (["list", "--label", label], ["entities", "--label", label], ["search", "x", "--label", label],
+                 ["tag", ids(library)["Tajik talks"][:8], "0", "7", label]):
+        with pytest.raises(SystemExit) as stop:
+            run(capsys, *argv)
+        err = capsys.readouterr().err
+        assert stop.value.code == 2 and "is not a label name" in err and "\x1b" not in err
+
+
+def test_a_label_option_is_cleaned_and_upper_cased(capsys: pytest.CaptureFixture[str], library: Library) -> None:
+    status, out, _ = run(capsys, "entities", "--label", " person\n")
+    assert status == 0 and out.split() == ["2", "2", "PERSON", "Emomali", "Rahmon"]
+
+
+def test_mentions_beyond_the_limit_are_counted(capsys: pytest.CaptureFixture[str], library: Library) -> None:
+    status, out, err = run(capsys, "search", "--entity", "emomali rahmon", "--limit", "1")
+    assert status == 0 and len(out.splitlines()) == 1
+    assert "2 articles mention 'emomali rahmon' (showing 1; --limit N shows more)" in err
+
+
+def test_an_annotation_outside_the_text_is_refused_not_shown(capsys: pytest.CaptureFixture[str], library: Library,
+                                                             data_dir: Path) -> None:
+    article = ids(library)["Tajik talks"]
+    run(capsys, "tag", article[:8], "0", "7", "PERSON")
+    path = data_dir / "annotations" / f"{article}.json"
+    data = json.loads(path.read_text())
+    [record] = data["tables"]["annotations"].values()
+    record["start"], record["end"] = 5000, 5007  # by hand, past the end of the text
+    path.write_text(json.dumps(data))
+    for argv in (["show", article[:8]], ["annotations", article[:8]]):
+        status, out, err = run(capsys, *argv)
+        assert status == 2 and out == "" and "outside the text" in err and err.count("\n") == 1
+
+
+def test_the_app_stopping_on_a_bug_makes_a_failing_exit(monkeypatch: pytest.MonkeyPatch, library: Library) -> None:
+    import reader.app
+
+    class StoppedOnABug:
+        return_code = 1
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(reader.app, "make_app", lambda *a, **k: StoppedOnABug())
+    assert main([]) == 1
+    StoppedOnABug.return_code = None  # a plain quit
+    assert main([]) == 0
+
+
+def test_a_catalog_rebuild_says_how_far_it_is(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                              library: Library, data_dir: Path) -> None:
+    import reader.store
+
+    monkeypatch.setattr(reader.store, "_REBUILD_BATCH", 1)  # as if the library were large
+    library.catalog.close()
+    (data_dir / "catalog.sqlite").unlink()
+    status, out, err = run(capsys, "list")
+    assert status == 0 and len(out.splitlines()) == 2
+    assert err.splitlines() == [
+        "[0/2] building the catalog from the article files",
+        "[1/2] building the catalog from the article files",
+        "[2/2] building the catalog from the article files",
+    ]

@@ -138,6 +138,7 @@ async def test_a_store_error_is_said_and_a_bug_is_logged(
             await pilot.press("a", "d")  # accept, then delete: the delete hits the bug
             await pilot.pause()
     assert isinstance(app._exception, AttributeError)
+    assert app.return_code == 1  # and `reader` exits 1 with it (test_cli_library)
     assert app.bug_log is not None and app.bug_log.parent == data_dir / "logs"
     assert "a programming error" in app.bug_log.read_text(encoding="utf-8")
     assert not any("Not saved" in n for n in notices(app))

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from reader import paths
 from reader.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_STORE, CommandError
-from reader.cli.output import quiet_stdout, say_error
+from reader.cli.output import Progress, quiet_stdout, say_error
 from reader.cli.parser import build_parser
 from reader.config import ConfigError
 from reader.config import load as load_config
@@ -34,8 +34,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         say_error(str(exc))
         return EXIT_STORE
     library = Library(paths.data_dir(getattr(args, "data_dir", None)))
+    # Building the catalog (after an upgrade, or when it was lost) reads every article file
+    # once: minutes at 100,000 articles, so it shows how far it is.
+    rebuild = Progress("Building the catalog")
+    library.on_progress = rebuild.update
     try:
-        return args.func(args, library, config)
+        with rebuild:
+            return args.func(args, library, config)
     except (CommandError, ModelError) as exc:
         # A model that cannot be loaded is the user's to fix too: one line, not a traceback.
         say_error(str(exc))

@@ -11,7 +11,6 @@ from reader.cli.output import out, out_json, say
 from reader.cli.resolve import resolve, resolve_all
 from reader.config import Config
 from reader.store import ArticleGone, Library
-from reader.text import clean_line
 
 # What `show` prints above the text, in this order, when the article has it.
 _SHOWN_FIELDS = ("title", "byline", "date", "source", "site", "url", "id", "words", "model")
@@ -20,7 +19,8 @@ _SHOWN_FIELDS = ("title", "byline", "date", "source", "site", "url", "id", "word
 def cmd_show(args: argparse.Namespace, library: Library, config: Config) -> int:
     """Show one article: metadata, text, entities, numbers and annotations."""
     article_id = resolve(library, args.id)
-    data = article_json(library.get(article_id), library.article_state(article_id))
+    article = library.get(article_id)
+    data = article_json(article, library.article_state(article_id, len(article.text)))
     if args.json:
         out_json(data)
         return EXIT_OK
@@ -40,10 +40,10 @@ def cmd_show(args: argparse.Namespace, library: Library, config: Config) -> int:
 def cmd_tag(args: argparse.Namespace, library: Library, config: Config) -> int:
     """Add one annotation by character offsets, snapped to whole tokens; print its id."""
     article_id = resolve(library, args.id)
-    label = clean_line(args.label).upper()
+    label = args.label
     if label not in config.label_names():
         raise CommandError(
-            f"unknown label {clean_line(args.label)!r} (labels: {', '.join(config.label_names())}; "
+            f"unknown label {label!r} (labels: {', '.join(config.label_names())}; "
             f"add more under [[extra_labels]] in {config.path})"
         )
     where = f"{article_id[:10]}: span {args.start}-{args.end}"
@@ -84,10 +84,10 @@ def cmd_annotations(args: argparse.Namespace, library: Library, config: Config) 
     ids = [resolve(library, args.id)] if args.id else [s.id for s in library.iter_summaries()]
     rows: list[dict[str, Any]] = []
     for article_id in ids:
-        annotations = library.annotations(article_id)
-        if not annotations:
-            continue
+        if not library.annotations(article_id):
+            continue  # most articles: no need to read their text
         text = library.get(article_id).text
+        annotations = library.article_state(article_id, len(text)).annotations
         for annotation in annotations:
             rows.append({"article": article_id, **annotation.to_json(text)})
     if args.json:

@@ -10,7 +10,7 @@ from reader.cli.errors import EXIT_FAILED, EXIT_OK, CommandError
 from reader.cli.ingesting import ingest
 from reader.cli.output import out, out_json, say, say_error
 from reader.config import Config
-from reader.store import Library
+from reader.store import Library, StoreError
 from reader.text import clean_line, plural
 
 # How `list` marks each review status, in the column before the read mark.
@@ -34,7 +34,8 @@ def cmd_open(args: argparse.Namespace, library: Library, config: Config) -> int:
 
     app = make_app(library.root, config=config, open_article=args.article)
     app.run()
-    return EXIT_OK
+    # An unexpected error stops the app after logging it as a bug: the exit status says so.
+    return app.return_code or EXIT_OK
 
 
 def _view(args: argparse.Namespace) -> View:
@@ -47,7 +48,7 @@ def _view(args: argparse.Namespace) -> View:
     return View(
         sort=sort,
         descending=descending,
-        label=args.label.upper() if args.label else None,
+        label=args.label,
         review=args.status or "all",
         unread=args.unread,
     )
@@ -77,7 +78,7 @@ def cmd_list(args: argparse.Namespace, library: Library, config: Config) -> int:
 
 def cmd_search(args: argparse.Namespace, library: Library, config: Config) -> int:
     """Search every article's text (with QUERY), or list the articles that mention an entity."""
-    label = clean_line(args.label).upper() if args.label else None
+    label = args.label
     entity = clean_line(args.entity) if args.entity else None
     if not args.query:
         if entity is None:
@@ -111,13 +112,16 @@ def _mentioned_in(library: Library, entity: str, label: str | None, args: argpar
     for m in mentioned:
         s = m.summary
         out(f"{s.id[:10]}  {(s.date or '')[:10]:10}  {m.mentions:4}×  {clean_line(s.title or '(untitled)')}")
-    say(f"{plural(len(mentioned), 'article')} mention {entity!r}" + (f" as {label}" if label else ""))
+    total = library.mentioned_count(entity, label) if args.limit and len(mentioned) >= args.limit else len(mentioned)
+    more = f" (showing {len(mentioned)}; --limit N shows more)" if total > len(mentioned) else ""
+    verb = "mentions" if total == 1 else "mention"
+    say(f"{plural(total, 'article')} {verb} {entity!r}" + (f" as {label}" if label else "") + more)
     return EXIT_OK if mentioned else EXIT_FAILED
 
 
 def cmd_entities(args: argparse.Namespace, library: Library, config: Config) -> int:
     """List every entity across the library, most mentioned first."""
-    label = clean_line(args.label).upper() if args.label else None
+    label = args.label
     counts = library.entities(label=label, limit=args.limit or None)
     if args.json:
         out_json([c.to_json() for c in counts])
@@ -132,7 +136,9 @@ def cmd_entities(args: argparse.Namespace, library: Library, config: Config) -> 
 def cmd_check(args: argparse.Namespace, library: Library, config: Config) -> int:
     """Compare the store files with the catalog; with --repair, rebuild the catalog from the files."""
     report = library.check()
-    if args.repair and not report.ok:
+    # --repair rebuilds even when the check found nothing: a catalog can be wrong in ways a
+    # check does not look for, and rebuilding is what the user asked for.
+    if args.repair:
         for line in library.repair():
             say_error(f"not read: {line}")
         after = library.check()
@@ -141,7 +147,11 @@ def cmd_check(args: argparse.Namespace, library: Library, config: Config) -> int
         report = after
     if args.json:
         facts = {"ok": report.ok, "articles": report.articles, "problems": report.problems}
-        out_json({**facts, **library.catalog_facts()}, ensure_ascii=True)
+        try:
+            facts.update(library.catalog_facts())
+        except StoreError:
+            pass  # a damaged catalog has no facts to give; its problem is in `problems`
+        out_json(facts, ensure_ascii=True)
     else:
         for line in report.problems:
             out(clean_line(line))

@@ -98,6 +98,11 @@ class Progress:
             self._bar.update(self._task, completed=done, description=clean_line(Path(label).name)[:40])
         else:
             self._bar.update(self._task, completed=done)
+        if done >= total:
+            # Finished: the bar goes now, not at the end of the command (which may be the app,
+            # and must find the terminal to itself).
+            self._bar.stop()
+            self._bar = None
 
     def _start(self, total: int) -> None:
         # rich is imported only when a bar is shown: most runs are piped or of one item.

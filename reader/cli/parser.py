@@ -19,6 +19,7 @@ from reader.config import Config
 from reader.export import FORMATS
 from reader.offsets import OFFSET_UNITS
 from reader.store import Library
+from reader.text import clean_line
 
 Command = Callable[[argparse.Namespace, Library, Config], int]
 
@@ -32,6 +33,14 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"{value} is not at least 1")
     return number
+
+
+def _label(value: str) -> str:
+    """A label name as the store keeps it: one clean line, upper case, not empty."""
+    label = clean_line(value).strip().upper()
+    if not label:
+        raise argparse.ArgumentTypeError(f"{clean_line(value)!r} is not a label name")
+    return label
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sort", choices=SORT_KEYS, help="order by this (default: added)")
     p.add_argument("--reverse", action="store_true", help="the other way round")
     p.add_argument("--unread", action="store_true", help="only articles not read yet")
-    p.add_argument("--label", help="only articles with an annotation of this label")
+    p.add_argument("--label", type=_label, help="only articles with an annotation of this label")
     p.add_argument(
         "--status",
         choices=["to_review", *REVIEW_STATUSES],
@@ -86,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", help="article id or unique prefix")
     p.add_argument("start", type=int)
     p.add_argument("end", type=int)
-    p.add_argument("label")
+    p.add_argument("label", type=_label)
     p.add_argument("--json", action="store_true", help="print the annotation as JSON")
 
     p = add("untag", articles.cmd_untag, "delete an annotation")
@@ -107,12 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("search", library.cmd_search, "search the text of every article, ranked, with a snippet of each hit")
     p.add_argument("query", nargs="*", metavar="QUERY", help='words, "a phrase", prefix* (all must match; OR allows either)')
     p.add_argument("--entity", metavar="NAME", help="only articles that mention this entity (alone: list them)")
-    p.add_argument("--label", help="only articles with an entity or annotation of this label")
+    p.add_argument("--label", type=_label, help="only articles with an entity or annotation of this label")
     p.add_argument("--limit", type=_positive, default=20, help="show at most this many (default 20)")
     p.add_argument("--json", action="store_true", help="print as JSON")
 
     p = add("entities", library.cmd_entities, "every entity across the library, with articles and mentions, most frequent first")
-    p.add_argument("--label", help="only this label")
+    p.add_argument("--label", type=_label, help="only this label")
     p.add_argument("--limit", type=_positive, help="show at most this many")
     p.add_argument("--json", action="store_true", help="print as JSON")
 
