@@ -215,6 +215,8 @@ def test_first_start_ingests_the_seed_then_opens_the_app(
     opened: list[tuple[Path, str | None]] = []
 
     class FakeApp:
+        return_code = 0
+
         def run(self) -> None:
             opened.append((root, article))
 
