@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from _pytest.assertion.rewrite import AssertionRewritingHook
+
+
+def _import_as_installed(name: str) -> None:
+    """Import a package without pytest's assertion rewriting. pytest rewrites every package
+    that ships a pytest plugin, as hypothesis does: about 2.5 s of compiling in every worker,
+    for asserts that are hypothesis's own and never a test's."""
+    hooks = [finder for finder in sys.meta_path if isinstance(finder, AssertionRewritingHook)]
+    for hook in hooks:
+        sys.meta_path.remove(hook)
+    try:
+        importlib.import_module(name)
+    finally:
+        sys.meta_path[:0] = hooks
+
+
+_import_as_installed("hypothesis")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -73,3 +92,11 @@ _MEMORY = Path("/dev/shm")
 if "TMPDIR" not in os.environ and _MEMORY.is_dir() and os.access(_MEMORY, os.W_OK | os.X_OK):
     os.environ["TMPDIR"] = str(_MEMORY)
     tempfile.tempdir = None  # read TMPDIR again
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Two workers a core for `-n auto`. A Pilot test of the app spends about half its time
+    asleep, waiting for the app to go idle after each key (Textual's pilot samples the
+    process's CPU time every 20 ms), so a second worker per core fills that time. Capped so
+    that a large machine does not start dozens of interpreters for a suite of this size."""
+    return min(2 * (os.cpu_count() or 1), 8)
