@@ -168,3 +168,24 @@ def escaped(text: str, limit: int = 40) -> str:
 def plural(n: int, word: str, many: str | None = None) -> str:
     """`1 span`, `3 spans`, `1,204 entities` (give `many` where adding an s is wrong)."""
     return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
+# What ends a sentence in the scripts news is written in (the common Sentence_Terminal
+# characters): Latin and Greek full stops, the ideographic and full-width stops of Chinese and
+# Japanese, the Arabic question mark and Urdu full stop, the Devanagari and Bengali danda, the
+# Armenian, Ethiopic, Myanmar and Khmer stops.
+SENTENCE_TERMINALS = ".!?…。．！？｡؟۔।॥։።፧။៕។"
+# What may follow the stop: closing quotes and brackets of any script.
+SENTENCE_CLOSERS = "\"'”’»)]」』》】"
+SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_TERMINALS)}][{re.escape(SENTENCE_CLOSERS)}]*$")
+# Thai and Lao end a sentence with a space and no mark: a line of their letters is prose when
+# it is long, whatever its last character.
+_UNMARKED_SCRIPT = re.compile("[\u0e01-\u0e2e\u0e81-\u0eae]")
+_UNMARKED_PROSE_LETTERS = 40
+
+
+def ends_sentence(text: str) -> bool:
+    """True when `text` ends as a sentence does in its script: a stop (`.`, `。`, `।`, `؟`,
+    ...), maybe closed by quotes, or a long run of Thai or Lao, which mark no sentence end."""
+    text = text.rstrip()
+    return bool(SENTENCE_END.search(text)) or len(_UNMARKED_SCRIPT.findall(text)) >= _UNMARKED_PROSE_LETTERS

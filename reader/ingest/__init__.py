@@ -22,7 +22,7 @@ from reader.ingest.errors import IngestError
 from reader.ingest.files import kind_of_path, read_file, size_error
 from reader.ingest.folder import walk_folder
 from reader.ingest.language import detect_language
-from reader.text import clean_line
+from reader.text import clean_line, ends_sentence
 
 __all__ = ["IngestError", "Result", "expand_inputs", "ingest_bytes", "ingest_inputs", "sniff_kind"]
 
@@ -32,13 +32,11 @@ STDIN_SOURCE = "<stdin>"
 # nlp.PIECE_CHARS, the length the analysis cuts any long text into.)
 MAX_PARAGRAPH_CHARS = 100_000
 # How a paragraph that reads as prose ends, quotes and brackets aside.
-_SENTENCE_ENDS = (".", "!", "?", "…", "。")
-_CLOSERS = "\"'»”’)]"
 
 
 def _is_sentence(paragraph: str) -> bool:
-    """Four words or more ending in a full stop, question or exclamation mark."""
-    if not paragraph.rstrip(_CLOSERS).endswith(_SENTENCE_ENDS):
+    """Four words or more ending as a sentence ends in its script."""
+    if not ends_sentence(paragraph):
         return False
     # Four words, or in a script without spaces about as many characters as four words.
     return len(paragraph.split(None, 4)) >= 4 or len(paragraph) >= 12

@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 from reader.ingest.dates import find_date
-from reader.ingest.furniture import looks_like_names
+from reader.ingest.furniture import OTHER_BY, looks_like_names
 from reader.text import clean_line
 
 # Separators between a headline and a site or section name in a <title>.
@@ -21,7 +21,9 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—•·»:]\s+|\s*::\s*|\s+[|»]\s*|
 # "By" in the languages reader meets most, and the lead-ins that come before it.
 _BY = re.compile(
     r"^(?:(?:analysis|words|story|text|reporting|written|posted|reported|photos?)\s+)?"
-    r"(?:by|par|por|von|di|door|av|af|de|texto?|por)\s*:?\s+",
+    r"(?:(?:by|par|por|von|di|door|av|af|de|texto?|por|" + OTHER_BY + r")\s*:?\s+"
+    # Chinese "reporter" before the name, with no space: "記者陳怡君"
+    r"|(?:記者|记者)\s*)",
     re.I,
 )
 # Words that begin a job title or describe a role, not a name (lower-cased, accents kept).
@@ -35,6 +37,9 @@ _ROLE_WORDS = frozenset(
     envoyé envoyée envoyés envoyées spécial spéciale spéciaux journaliste rédacteur
     rédactrice correspondant correspondante corresponsal redactor redactora enviado enviada
     especial periodista korrespondent korrespondentin redakteur redakteurin autor autorin
+    корреспондент обозреватель редактор кореспондент оглядач muhabiri muhabir wartawan
+    mwandishi 기자 특파원 논설위원 記者 记者 特派員 特派员 संवाददाता वरिष्ठ প্রতিবেদক নিজস্ব
+    סופר כתב كاتب مراسل خبرنگار
     """.split()
 )  # fmt: skip
 
@@ -66,15 +71,22 @@ _INTERFACE_WORDS = re.compile(
 _MONTH_FRAGMENT = re.compile(
     r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$", re.I
 )
-# A name in capitals with the odd lower-case particle: "JORDAN ROBERTSON", "ANA DE ARMAS".
+# A name in capitals with the odd lower-case particle: "JORDAN ROBERTSON", "ANA DE ARMAS"
+# (in a script that has capitals: Cyrillic or Thai has no a-z either).
 _SHOUTED = re.compile(r"^[^a-z]*$")
+# A Chinese dateline after the reporter's name: "台北報導", "北京电".
+_DISPATCH = re.compile(r"(?:報導|报道|報道|電|电|訊|讯)$")
+
+
+_NOT_WORD = re.compile(r"[^\w\u0900-\u0dff\u0e31-\u0e4e\u0eb1-\u0ecd\u1000-\u109f\u1780-\u17ff]+")
 
 
 def _fold(text: str) -> str:
     """Text compared loosely: no accents, no punctuation, lower case, single spaces."""
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+", " ", bare.casefold()).split())
+    # The vowel signs of Indic scripts are marks, not punctuation: "वरिष्ठ" is one word.
+    return " ".join(_NOT_WORD.sub(" ", bare.casefold()).split())
 
 
 def is_site_name(part: str, sites: list[str], host: str | None) -> bool:
@@ -213,7 +225,7 @@ def clean_byline(
     text = _WITH.sub(r", \1", _BY.sub("", text.strip(" -–—|:")))
     segments = [
         part
-        for piece in re.split(r"\s*[,;|/]\s*|\s+[-–—]\s+", text)
+        for piece in re.split(r"\s*[,;|/／、，]\s*|\s+[-–—]\s+", text)
         for part in _split_people(piece)
     ]
     people: list[str] = []
@@ -227,10 +239,12 @@ def clean_byline(
         if _fold(segment) in _NEWSROOMS or is_site_name(segment, list(sites), host):
             newsrooms_named.append(segment)
             continue
+        if _DISPATCH.search(segment):
+            continue  # "台北報導": where the story was filed, not who wrote it
         segment = _cut_role(segment)
         if not segment or _fold(segment).split()[0] in _ROLE_WORDS:
             continue
-        if _SHOUTED.match(segment) and len(segment.split()) >= 2:
+        if segment.isupper() and _SHOUTED.match(segment) and len(segment.split()) >= 2:
             segment = " ".join(w.capitalize() if len(w) > 2 else w.lower() for w in segment.split())
         if looks_like_names(segment) and len(segment.split()) <= 5:
             if _fold(segment) not in {_fold(p) for p in people}:

@@ -4,13 +4,15 @@ A small parser of our own rather than dateparser: importing dateparser costs mos
 and plain-text ingestion must stay fast. It knows ISO timestamps, "March 26, 2024",
 "26 March 2024", "Tue, Mar 26 2024 8:38 PM", "2024/03/26", the Unix `date` form, months named in French, Spanish, German, Italian, Portuguese and
 Arabic ("26 de marzo de 2024"), "2024年3月26日",
-"26.03.2024", and "21/12/2024" when the order of day and month cannot be mistaken; a date
+"26.03.2024", and "21/12/2024" when the order of day and month cannot be mistaken, in any
+script's digits; never a year of another calendar (Buddhist 2568, Hijri 1446); a date
 without a time gives a day (`2024-03-26`), a date with a time gives a timestamp.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -36,8 +38,29 @@ _OTHER_MONTHS = {
     11: "novembre noviembre novembro نوفمبر تشرين_الثاني",
     12: "décembre déc decembre diciembre dezember dicembre dezembro ديسمبر كانون_الأول",
 }
+# And of the Gregorian calendar in Russian, Ukrainian, Greek (all in the genitive, as a date
+# writes them: "3 марта 2025", "4 Μαρτίου 2025"), Turkish, Indonesian, Swahili, Hindi,
+# Bengali, Hebrew (after its "in": "4 במרץ 2025") and Persian. A month of another calendar
+# (Hijri, Solar Hijri, Hebrew, Buddhist) is never among them: its year is not a Gregorian year.
+_MORE_MONTHS = {
+    1: "января січня ιανουαρίου ιανουαριου ocak januari जनवरी জানুয়ারি בינואר ינואר ژانویه",
+    2: "февраля лютого φεβρουαρίου φεβρουαριου şubat subat februari फ़रवरी फरवरी ফেব্রুয়ারি בפברואר פברואר فوریه",
+    3: "марта березня μαρτίου μαρτιου mart maret machi मार्च মার্চ במרץ מרץ مارس",
+    4: "апреля квітня απριλίου απριλιου nisan aprili अप्रैल এপ্রিল באפריל אפריל آوریل",
+    5: "мая травня μαΐου μαιου mayıs mayis mei मई মে במאי מאי مه",
+    6: "июня червня ιουνίου ιουνιου haziran juni जून জুন ביוני יוני ژوئن",
+    7: "июля липня ιουλίου ιουλιου temmuz juli julai जुलाई জুলাই ביולי יולי ژوئیه",
+    8: "августа серпня αυγούστου αυγουστου ağustos agustus agosti अगस्त আগস্ট באוגוסט אוגוסט اوت",
+    9: "сентября вересня σεπτεμβρίου σεπτεμβριου eylül eylul september septemba सितंबर सितम्बर সেপ্টেম্বর בספטמבר ספטמבר سپتامبر",
+    10: "октября жовтня οκτωβρίου οκτωβριου ekim oktober oktoba अक्टूबर অক্টোবর באוקטובר אוקטובר اکتبر",
+    11: "ноября листопада νοεμβρίου νοεμβριου kasım kasim november novemba नवंबर नवम्बर নভেম্বর בנובמבר נובמבר نوامبر",
+    12: "декабря грудня δεκεμβρίου δεκεμβριου aralık aralik desember desemba दिसंबर दिसम्बर ডিসেম্বর בדצמבר דצמבר دسامبر",
+}  # fmt: skip
 _MONTHS |= {
-    name.replace("_", " "): number for number, names in _OTHER_MONTHS.items() for name in names.split()
+    name.replace("_", " "): number
+    for table in (_OTHER_MONTHS, _MORE_MONTHS)
+    for number, names in table.items()
+    for name in names.split()
 }
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?\s+)?"
@@ -48,6 +71,8 @@ _TIME = (
     r"\s*(?P<ampm>[ap]\.?\s?m\.?)?"
     r"(?:\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2})|\s*(?-i:[A-Z]{2,4})\b)?)?"
 )
+# No news page is older; a larger year than next year's is another calendar's.
+FIRST_YEAR = 1900
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 
@@ -74,7 +99,10 @@ _PATTERNS = [
         re.I,
     ),
     # 2024/03/26 and 2024.03.26: year first is never ambiguous
-    re.compile(r"(?<![\d/.])(?P<year>\d{4})[/.](?P<month>\d{1,2})[/.](?P<day>\d{1,2})(?![\d/.])"),
+    re.compile(
+        r"(?<![\d/.])(?P<year>\d{4})[/.](?P<month>\d{1,2})[/.](?P<day>\d{1,2})(?![\d/.])"
+        r"(?:\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?![\d:]))?"
+    ),
     # 2024年3月26日 (Chinese, Japanese) and 2024년 3월 26일 (Korean), with an optional time
     re.compile(
         r"(?P<year>\d{4})\s*[年년]\s*(?P<month>\d{1,2})\s*[月월]\s*(?P<day>\d{1,2})\s*[日일]"
@@ -109,8 +137,11 @@ def _iso(groups: dict[str, str | None]) -> str | None:
         groups = {"year": groups["year"], "month": str(month), "day": str(day)}
     month_text = groups["month"] or ""
     month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text.lower().rstrip("."))
+    year = int(groups["year"] or 0)
+    if not FIRST_YEAR <= year <= date.today().year + 1:
+        return None  # a year of another calendar (Buddhist 2568, Hijri 1446, Solar Hijri 1403)
     try:
-        day = date(int(groups["year"] or 0), month or 0, int(groups["day"] or 0))
+        day = date(year, month or 0, int(groups["day"] or 0))
     except ValueError:
         return None
     if groups.get("hour") is None:
@@ -138,12 +169,23 @@ def _iso(groups: dict[str, str | None]) -> str | None:
 
 
 _DIGITS = re.compile(r"\d\d")
+# Every script's decimal digits read as ASCII ones ("١٢ مارس ٢٠٢٥", "১২ জানুয়ারি ২০২৫"), one
+# character for one, so that positions in the text stay where they were.
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+
+
+def _ascii_digits(text: str) -> str:
+    """`text` with every script's decimal digits written as ASCII ones."""
+    if text.isascii():
+        return text
+    return _OTHER_DIGIT.sub(lambda m: str(unicodedata.digit(m.group())), text)
 
 
 def find_date(text: str) -> DateMatch | None:
     """The first date written in `text`, with its position, or None."""
     if not _DIGITS.search(text):
         return None  # every date has a year: most lines of text need no further look
+    text = _ascii_digits(text)
     best: DateMatch | None = None
     for pattern in _PATTERNS:
         for match in pattern.finditer(text):
@@ -166,6 +208,7 @@ _NUMERIC = re.compile(
 def find_numeric_date(text: str, *, month_first: bool) -> DateMatch | None:
     """The first all-numeric date in `text` ("3/09/15 8:00am", "29/10/2012"), read month first
     or day first as the page's country writes it."""
+    text = _ascii_digits(text)
     for match in _NUMERIC.finditer(text):
         groups = match.groupdict()
         year = groups["year"] or ""

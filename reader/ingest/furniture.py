@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from reader.ingest.dates import find_date, parse_date
-from reader.text import clean_line, count_words
+from reader.text import SENTENCE_END, clean_line, count_words
 
 # The header zone: how many lines at the top may be title candidates (furniture lines do
 # not count, up to HEADER_LIMIT lines in all).
@@ -58,12 +58,32 @@ _LABEL = re.compile(
 _CAPTION_LABEL = re.compile(r"^(?:image|media|photo|video|picture)\s+caption\b\W*$", re.I)
 _SEPARATORS = re.compile(r"\s+[|•·]\s+|\s+[—–]\s+")
 _MENU_SEPARATORS = re.compile(r"\s*[|•·>»/]\s*")
+# "Updated" and "Published" in English, then in Turkish, Russian, Ukrainian, Greek,
+# Indonesian, Vietnamese, Korean, Japanese, Chinese, Hebrew, Persian, Arabic, Hindi, Bengali.
 _UPDATED = re.compile(
-    r"^(?:last\s+)?(?:updated?|modified|edited|changed)(?:\s+(?:on|at))?\s*[:\-–—]?\s*", re.I
+    r"^(?:(?:last\s+)?(?:updated?|modified|edited|changed)(?:\s+(?:on|at))?"
+    r"|güncelleme|güncellenme|обновлено|оновлено|ενημέρωση|diperbarui|cập nhật|수정|更新|"
+    r"עודכן|به‌روزرسانی|بروزرسانی|تحديث|آخر تحديث|अपडेट|আপডেট)\s*[:：\-–—]?\s*",
+    re.I,
 )
 _PUBLISHED = re.compile(
-    r"^(?:first\s+)?(?:published|posted|released|date|dated)(?:\s+(?:on|at))?\s*[:\-–—]?\s*",
+    r"^(?:(?:first\s+)?(?:published|posted|released|date|dated)(?:\s+(?:on|at))?"
+    r"|yayınlanma|yayın tarihi|опубликовано|опубліковано|δημοσίευση|diterbitkan|"
+    r"dipublikasikan|ngày đăng|입력|公開|発行|發布|发布|פורסם|تاریخ انتشار|تاريخ النشر|نشر في|"
+    r"प्रकाशित|প্রকাশ|প্রকাশিত)\s*[:：\-–—]?\s*",
     re.I,
+)
+# Where an update stamp follows the publication date on one line: "입력 2025.03.11 14:20 수정 ...".
+_BEFORE_UPDATE = re.compile(r"(?<=\d)\s+(?=(?:수정|updated|güncelleme|обновлено|оновлено|更新)\s*[:：]?\s*\d)", re.I)
+# A weekday's name before a date, in any language: "Selasa, 11 Maret 2025", "Thứ ba, 11/3/2025".
+_WEEKDAY_BEFORE = re.compile(r"^[^\W\d_]+(?:\s[^\W\d_]+)?,\s*")
+# A date of another calendar, printed beside the Gregorian one or instead of it: the Hijri
+# ("١٥ رمضان ١٤٤٦ هـ"), Solar Hijri ("۲۲ اسفند ۱۴۰۳"), Thai Buddhist ("พ.ศ. 2568"),
+# Japanese era ("令和7年4月12日") and Minguo ("民國114年") years. Furniture, never a date.
+_OTHER_CALENDAR = re.compile(
+    r"\d\s*هـ|هـ\s*\d|\d\s*ه\.ش|พ\.ศ\.|(?:令和|平成|昭和|民國|民国)\s*\d|"
+    r"(?:محرم|صفر|ربيع|جمادى|رجب|شعبان|رمضان|شوال|ذو القعدة|ذو الحجة|فروردین|اردیبهشت|"
+    r"خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند)\s+\d{4}"
 )
 _READING_TIME = re.compile(
     r"^(?:reading\s+time:?\s*)?(?:about\s+)?\d+(?::\d{2})?\s*(?:-\s*)?(?:min(?:ute)?s?|m)"
@@ -78,8 +98,17 @@ _CLOCK = re.compile(r"^\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5}(?:[+-
 # "Kenji Watanabe, Tokyo — 3 April 2025": a name, a place, a date, the way wires print them.
 _NAME_PLACE = re.compile(r"^(?P<name>[^,]{3,60}),\s*(?P<place>[^,]{2,40})$")
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved\.?$", re.I)
+# "By" and "Author:" in Russian and Ukrainian, Greek ("of", before a name in the genitive),
+# Turkish, Indonesian, Swahili (only before a name of two words: "Na" is a surname too),
+# Thai, Hindi, Bengali, Hebrew, Arabic and Persian.
+OTHER_BY = (
+    r"автор|автори|του|της|yazan|haber|oleh|penulis|na(?=\s+\S+\s+\S)|โดย|ผู้เขียน|लेखक|"
+    r"লেখক|מאת|بقلم|كتب|نویسنده"
+)
 _BYLINE = re.compile(
-    r"^(?:by|written\s+by|words\s+by|reported\s+by|story\s+by|posted\s+by|authors?:)\s+(?P<rest>.+)$",
+    r"^(?:by|written\s+by|words\s+by|reported\s+by|story\s+by|posted\s+by|authors?:|"
+    + OTHER_BY
+    + r")\s*:?\s+(?P<rest>.+)$",
     re.I,
 )
 # Lower-case words that may sit inside a person's name or a list of names.
@@ -94,11 +123,15 @@ _CAPTION = re.compile(
 )
 _SITE_NOTICE = re.compile(
     r"^(?:tags|topics|filed under|categories|more on|related)\s*:"
+    # "Read also:" before a link to another story, in the languages of the pages reader reads
+    r"|^(?:read also|also read|see also|lire aussi|lea también|leia também|lesen sie auch|"
+    r"baca juga|читайте также|читайте також|ayrıca okuyun|soma pia|đọc thêm|xem thêm|"
+    r"διαβάστε επίσης|اقرأ أيضا|اقرأ أيضاً|بیشتر بخوانید|קראו עוד|और पढ़ें|ये भी पढ़ें|আরও পড়ুন|"
+    r"อ่านเพิ่มเติม|อ่านข่าวที่เกี่ยวข้อง|관련기사|関連記事|延伸閱讀|延伸阅读|相关新闻|相關新聞)\s*[:：]?"
     r"|\b(?:our standards|editorial (?:standards|guidelines|policy)|trust principles"
     r"|terms of (?:use|service)|privacy policy|all rights reserved|cookie policy)\b",
     re.I,
 )
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
 @dataclass(slots=True)
@@ -145,11 +178,23 @@ def _is_menu(line: str) -> bool:
         return False
     if find_date(line):
         return False
-    return all(len(item.split()) <= 4 and not _SENTENCE_END.search(item) for item in items)
+    return all(len(item.split()) <= 4 and not SENTENCE_END.search(item) for item in items)
+
+
+# A name in a script without capitals (Thai, Devanagari, Arabic, Hebrew, Chinese, Korean) is
+# short: "สมชาย", "राकेश", "陳怡君"; a longer run is a phrase.
+_CASELESS_NAME_CHARS = 12
+
+
+def _caseless_name(word: str) -> bool:
+    """True for a short word of a script that has no capitals."""
+    first = word[0]
+    return first.isalpha() and not first.islower() and len(word) <= _CASELESS_NAME_CHARS
 
 
 def looks_like_names(text: str) -> bool:
-    """True when `text` reads as one or more names: capitalised words and name particles."""
+    """True when `text` reads as one or more names: capitalised words (or short words of a
+    script without capitals) and name particles."""
     words = re.findall(r"[^\s,;]+", text)
     if not 1 <= len(words) <= 12:
         return False
@@ -157,9 +202,20 @@ def looks_like_names(text: str) -> bool:
         bare = word.strip(".'’\"()")
         if not bare or bare.lower() in _NAME_PARTICLES:
             continue
-        if not (bare[0].isupper() or bare[0].isdigit()):
+        if not (bare[0].isupper() or bare[0].isdigit() or _caseless_name(bare)):
             return False
-    return not _SENTENCE_END.search(text) or bool(re.search(r"\b[A-Z]\.$", text))
+    return not SENTENCE_END.search(text) or bool(re.search(r"\b[A-Z]\.$", text))
+
+
+# A Korean byline puts "reporter" after the name, and often the reporter's address:
+# "김민수 기자", "김민수 기자 minsu@example.kr".
+_REPORTER_AFTER = re.compile(r"^(?P<name>\S+(?:\s\S+)?)\s*(?:기자|특파원)(?:\s+\S+@\S+)?$")
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+
+
+def is_sign_off(line: str) -> bool:
+    """True for a reporter's sign-off at the end of a story: a name and an email address."""
+    return len(line.split()) <= 5 and bool(_EMAIL.search(line) or _REPORTER_AFTER.match(line))
 
 
 def split_byline(piece: str) -> tuple[str | None, str | None] | None:
@@ -168,6 +224,9 @@ def split_byline(piece: str) -> tuple[str | None, str | None] | None:
     A line such as "Posted by admin on 2019-04-02" is a byline whose name is no name: it
     gives `(None, "2019-04-02")`.
     """
+    after = _REPORTER_AFTER.match(piece.strip())
+    if after:
+        return after.group("name"), None
     match = _BYLINE.match(piece.strip())
     if not match:
         return None
@@ -206,7 +265,7 @@ def _read_meta_line(line: str) -> _LineMeta | None:
     if is_stray_value(line) or _is_menu(line):
         return _LineMeta()
     meta = _LineMeta()
-    for piece in _SEPARATORS.split(line.strip()):
+    for piece in _SEPARATORS.split(_BEFORE_UPDATE.sub(" | ", line.strip())):
         piece = piece.strip(" ,;")
         if not piece or is_stray_value(piece) or _is_interface(piece) or _is_label(piece):
             continue
@@ -218,12 +277,18 @@ def _read_meta_line(line: str) -> _LineMeta | None:
             continue  # a modification date or time is not the publication date
         if _CLOCK.match(piece):
             continue
+        if _OTHER_CALENDAR.search(piece) and count_words(piece) <= 12:
+            # The Gregorian date printed beside it, if any, is the date.
+            found = find_date(piece)
+            meta.date = meta.date or (found.iso if found else None)
+            continue
         published = _PUBLISHED.match(piece)
         if published and parse_date(piece[published.end() :]):
             meta.date = meta.date or parse_date(piece[published.end() :])
             continue
-        if parse_date(piece):
-            meta.date = meta.date or parse_date(piece)
+        dated = parse_date(piece) or parse_date(_WEEKDAY_BEFORE.sub("", piece))
+        if dated:
+            meta.date = meta.date or dated
             continue
         byline = split_byline(piece)
         if byline and meta.byline is None:
@@ -429,7 +494,11 @@ def footer_start(body: list[str]) -> int:
     while end > 1 and len(body) - end < FOOTER_ZONE:
         last = body[end - 1]
         if not (
-            is_stray_value(last) or _is_menu(last) or _is_interface(last) or _is_site_notice(last)
+            is_stray_value(last)
+            or _is_menu(last)
+            or _is_interface(last)
+            or _is_site_notice(last)
+            or is_sign_off(last)
         ):
             break
         end -= 1

@@ -31,7 +31,14 @@ from reader.ingest.furniture import (
     split_byline,
     strip_leading_meta,
 )
-from reader.text import clean_line, tidy_paragraph
+from reader.text import (
+    SENTENCE_CLOSERS,
+    SENTENCE_TERMINALS,
+    clean_line,
+    count_words,
+    ends_sentence,
+    tidy_paragraph,
+)
 
 # JSON-LD types whose headline, author and date describe the article itself.
 _ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|Posting|NewsArticle|Review", re.I)
@@ -464,7 +471,7 @@ def _first_element(tree: Any, kept: list[tuple[str, str]]) -> Any | None:
 
 def _bare(text: str) -> str:
     """Text compared loosely: white space folded, closing punctuation and quotes dropped."""
-    return " ".join(text.split()).rstrip(" .!?…。\"'”’»").casefold()
+    return " ".join(text.split()).rstrip(" " + SENTENCE_TERMINALS + SENTENCE_CLOSERS).casefold()
 
 
 def _standfirst(tree: Any, descriptions: list[str], before: Any, order: dict[Any, int]) -> str | None:
@@ -502,7 +509,7 @@ def _dropped_before(anchor: Any, have: set[str]) -> list[tuple[str, str]]:
         return (
             text not in have
             and len(text.split()) >= words
-            and text.rstrip("\"'”’)»").endswith((".", "!", "?", "…", "。"))
+            and ends_sentence(text)
         )
 
     lead: list[tuple[str, str]] = []
@@ -638,6 +645,8 @@ def headline_zone(
         if _hidden_or_captioned(text, anchor):
             continue  # a script, or a photo between the headline and the byline
         line = clean_line(str(text))
+        if ends_sentence(line) and count_words(line) >= _PROSE_WORDS:
+            break  # prose, however short its lines: the article has begun
         if len(lines) >= _HEADLINE_ZONE_LINES + 4:
             break
         if len(line) > 160:
@@ -649,6 +658,10 @@ def headline_zone(
         return lines
     # Text split over inline elements ("By <a>Jane Doe</a>") is read joined too.
     return lines + [" ".join(lines[i : i + 3]) for i in range(len(lines))]
+
+
+# Words that make a line prose rather than a byline or a dateline.
+_PROSE_WORDS = 12
 
 
 def _hidden_or_captioned(text: Any, anchor: Any) -> bool:
@@ -767,6 +780,32 @@ def _named_in(name: str, zone: list[str]) -> bool:
     return bool(people) and all(p.casefold() in text for p in people)
 
 
+# trafilatura wants 250 characters of text before it trusts its extraction, and otherwise
+# falls back to a plain pass that runs the headline, byline and paragraphs into one. A
+# Chinese or Japanese character says about what a word does: a short story of 100 of them
+# is as long as an English one of 400 letters.
+_WIDE_MIN_EXTRACTED = 60
+_wide_config: Any = None
+
+
+def _extraction_config(tree: Any) -> Any:
+    """trafilatura's settings for this page: its own, or with the minimum length counted in
+    words for a page written in characters (words counted as `count_words` does)."""
+    global _wide_config
+    text = " ".join(tree.xpath("//body//p//text()"))[:20000]
+    if count_words(text) < 2 * len(text.split()):
+        from trafilatura.settings import DEFAULT_CONFIG
+
+        return DEFAULT_CONFIG  # spaced text: trafilatura's own, which counts characters
+    if _wide_config is None:
+        from trafilatura.settings import use_config
+
+        config = use_config()
+        config.set("DEFAULT", "MIN_EXTRACTED_SIZE", str(_WIDE_MIN_EXTRACTED))
+        _wide_config = config
+    return _wide_config
+
+
 def parse_html(text: str, source: str, url: str | None = None) -> Draft:
     """A draft from an HTML page: trafilatura's body, the page's metadata.
 
@@ -789,6 +828,7 @@ def parse_html(text: str, source: str, url: str | None = None) -> Draft:
     printed_bylines = _visible_bylines(tree)
     document = trafilatura.bare_extraction(
         tree,
+        config=_extraction_config(tree),
         url=url,
         with_metadata=True,
         include_comments=False,
@@ -848,6 +888,8 @@ def parse_html(text: str, source: str, url: str | None = None) -> Draft:
     if not site and host:
         site = host.removeprefix("www.")
     kept = kept[_after_headline(kept, title) :]
+    # The byline and date lines an extractor kept under the headline it kept.
+    kept = [kept[i] for i in strip_leading_meta([p for _, p in kept]).kept]
     kept = _with_lead(tree, kept, stated["description"])
     if not kept:
         raise IngestError("no article text found in HTML")

@@ -12,9 +12,7 @@ import re
 
 from reader.article import Draft
 from reader.ingest.furniture import read_header
-from reader.text import clean, clean_line, tidy_paragraph
-
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+from reader.text import SENTENCE_END, clean, clean_line, tidy_paragraph
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -35,7 +33,7 @@ def split_paragraphs(text: str) -> list[str]:
             len(lines) > 1
             and 40 <= longest <= 100  # nobody wraps prose at 30 columns; that is verse
             and all(len(line) >= longest * 0.6 for line in lines[:-1])
-            and sum(bool(_SENTENCE_END.search(line)) for line in lines[:-1]) * 2 < len(lines) - 1
+            and sum(bool(SENTENCE_END.search(line)) for line in lines[:-1]) * 2 < len(lines) - 1
             # wrapped lines go on mid-sentence, so most start in lower case; a dump's lines
             # are each a heading or a sentence of their own
             and sum(line[0].islower() for line in lines[1:]) * 2 >= len(lines) - 1
@@ -70,12 +68,12 @@ def _is_subheading(paragraphs: list[str], kinds: list[str], i: int) -> bool:
     line = paragraphs[i]
     if kinds[i] != "text" or not 0 < i < len(paragraphs) - 1:
         return False
-    if len(line.split()) > _SUBHEADING_WORDS or _SENTENCE_END.search(line) or line.endswith((":", ",")):
+    if len(line.split()) > _SUBHEADING_WORDS or SENTENCE_END.search(line) or line.endswith((":", ",")):
         return False
     if not line[:1].isupper():
         return False
     neighbours = (paragraphs[i - 1], paragraphs[i + 1])
-    return all(_SENTENCE_END.search(p) and len(p.split()) > _SUBHEADING_WORDS for p in neighbours)
+    return all(SENTENCE_END.search(p) and len(p.split()) > _SUBHEADING_WORDS for p in neighbours)
 
 
 def parse_plaintext(text: str, source: str) -> Draft:

@@ -1,0 +1,128 @@
+"""Pages written for these tests in scripts and calendars the shared corpus lacks: each is
+read (never refused), with its title, byline and date, and no date the page does not state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reader.ingest import ingest_bytes
+from reader.ingest.credits import clean_byline
+from reader.ingest.dates import find_date, find_numeric_date
+from reader.text import ends_sentence
+
+PAGES = Path(__file__).parent / "pages"
+
+# page, title, byline, date, the first paragraph's opening, language
+EXPECTED = [
+    ("th.html", "น้ำท่วมหนักในเชียงใหม่ ชาวบ้านกว่าพันครัวเรือนได้รับผลกระทบ", "สมชาย ใจดี",
+     "2025-09-14T08:30:00+07:00", "ฝนที่ตกหนักต่อเนื่อง", "th"),
+    # Dated only in the Buddhist era (25/03/2568): no Gregorian date is stated.
+    ("th-nomarkup.html", "ตลาดหุ้นไทยปิดบวกแรง นักลงทุนต่างชาติกลับมาซื้อสุทธิ", "วิภา ศรีสุข", None,
+     "ดัชนีตลาดหลักทรัพย์", "th"),
+    ("hi.html", "दिल्ली में मानसून की पहली बारिश, कई इलाकों में जलभराव", "राकेश कुमार",
+     "2025-06-29T07:15:00+05:30", "नई दिल्ली: राजधानी में", "hi"),
+    ("bn.html", "ঢাকায় নতুন মেট্রো লাইনের কাজ শুরু", "তানভীর আহমেদ", "2025-01-12",
+     "রাজধানীর যানজট কমাতে", "bn"),
+    ("ru.html", "В Новосибирске открыли новый мост через Обь", "Иван Петров", "2025-03-03T14:20",
+     "НОВОСИБИРСК, 3 марта.", "ru"),
+    ("uk.html", "Київ отримає нові тролейбуси до кінця року", "Олена Коваленко", "2025-03-12",
+     "Київська міська адміністрація", "uk"),
+    ("el.html", "Σεισμός 5,2 Ρίχτερ ταρακούνησε την Κρήτη", "Νίκου Παπαδόπουλου", "2025-03-04",
+     "Σεισμική δόνηση", "el"),
+    # Dated only in the Hebrew calendar.
+    ("he.html", "הרכבת הקלה בירושלים תפעל גם בלילות", "דנה לוי", None, "משרד התחבורה", "he"),
+    # The Gregorian date beside the Hijri one, in Arabic-Indic digits.
+    ("ar.html", "افتتاح أكبر محطة للطاقة الشمسية في المغرب", "خالد المنصوري", "2025-03-12",
+     "الرباط - افتتحت", "ar"),
+    # Dated only in the Solar Hijri calendar (۱۴۰۳/۱۱/۲۲).
+    ("fa.html", "بارش برف راه‌های شمال کشور را مسدود کرد", None, None, "بارش شدید برف", "fa"),
+    ("tr.html", "İstanbul'da metro seferleri bayram boyunca ücretsiz", "Ayşe Yılmaz",
+     "2025-03-28T09:45", "İstanbul Büyükşehir", "tr"),
+    ("sw.html", "Wakulima wa Kenya wapata mvua za kutosha msimu huu", "Amina Juma", "2025-03-11",
+     "Wakulima katika maeneo", "sw"),
+    ("ja-amp.html", "大阪で新しい水族館が開業、初日に2万人が来場", "佐藤 花子", "2025-04-12T18:05:00+09:00",
+     "大阪市の湾岸地区に", "ja"),
+    # Dated only in the Minguo calendar; a link in the rail beside it is dated 2025.
+    ("zh-tw.html", "台北捷運新增夜間班次 週末延長營運", "陳怡君", None, "台北市政府今天宣布", "zh"),
+    # Printed "입력 ... 수정 ..." and "NAME 기자" under the headline, signed off at the end.
+    ("ko.html", "서울 지하철 요금 내달부터 150원 인상", "김민수", "2025-03-11T14:20", "서울시는 다음 달부터", "ko"),
+    ("id.html", "Harga Beras Naik Menjelang Ramadan", "Budi Santoso", "2025-03-11T10:15",
+     "JAKARTA, Warta Nusantara", "id"),
+    ("ru.txt", "Сибирские авиалинии запускают рейсы в Монголию", "Иван Сидоров", "2025-04-03",
+     "Авиакомпания объявила", "ru"),
+    ("fa.txt", "افزایش قیمت نان در تهران", None, None, "نانوایی‌های تهران", "fa"),
+    ("th.md", "รถไฟฟ้าสายสีม่วงเปิดให้บริการส่วนต่อขยาย", "กมล วงศ์ใหญ่", "2025-05-02",
+     "การรถไฟฟ้าขนส่งมวลชน", "th"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("page", "title", "byline", "date", "opening", "language"), EXPECTED, ids=[row[0] for row in EXPECTED]
+)
+def test_page_in_another_script(
+    page: str, title: str, byline: str | None, date: str | None, opening: str, language: str
+) -> None:
+    """Title without the site, byline without its "By" or role, the stated date or none,
+    the body from its first paragraph, and the language."""
+    draft = ingest_bytes((PAGES / page).read_bytes(), page)
+    assert (draft.title, draft.byline, draft.date) == (title, byline, date)
+    assert draft.paragraphs[0].startswith(opening)
+    assert draft.language == language
+
+
+@pytest.mark.parametrize(
+    ("page", "last"),
+    [("ko.html", "시민단체는 물가 상승으로"), ("id.html", "Pemerintah berjanji"), ("ar.html", "ويأمل المغرب")],
+)
+def test_story_ends_before_its_sign_off_and_read_also_links(page: str, last: str) -> None:
+    """A reporter's sign-off ("김민수 기자 minsu@example.kr") and a "Read also:" link in
+    another language ("Baca juga:") are no part of the story."""
+    draft = ingest_bytes((PAGES / page).read_bytes(), page)
+    assert draft.paragraphs[-1].startswith(last)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["२५ दिसंबर २०२४ को", "ডিসেম্বর ২৫, ২০২৪", "٢٥ ديسمبر ٢٠٢٤", "25 декабря 2024 года",
+     "25 грудня 2024", "25 Δεκεμβρίου 2024", "25 Aralık 2024", "25 Desember 2024", "Desemba 25, 2024",
+     "25 בדצמבר 2024", "25 دسامبر 2024"],
+)  # fmt: skip
+def test_month_names_and_digits_of_other_scripts(text: str) -> None:
+    """Gregorian months named in other languages, in any script's digits."""
+    assert find_date(text).iso == "2024-12-25"
+
+
+@pytest.mark.parametrize(
+    "text", ["25/03/2568", "25.03.2568", "2568-03-25", "1446/09/12", "۱۴۰۳/۱۱/۲۲", "١٥ رمضان ١٤٤٦", "12 March 2568"]
+)
+def test_years_of_other_calendars_are_no_date(text: str) -> None:
+    """A Buddhist, Hijri or Solar Hijri year is not read as a Gregorian one."""
+    assert find_date(text) is None
+    assert find_numeric_date(text, month_first=False) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [("यह एक वाक्य है।", True), ("এটি একটি বাক্য।", True), ("هل هذا سؤال؟", True), ("这是一句话！", True),
+     ("ฝนที่ตกหนักต่อเนื่องตลอดคืนวันเสาร์ทำให้แม่น้ำปิงเอ่อล้นตลิ่งเข้าท่วมพื้นที่", True), ("หน้าแรก", False),
+     ("Home", False), ("«Цитата.»", True)],
+)  # fmt: skip
+def test_sentence_ends_in_every_script(text: str, ends: bool) -> None:
+    """The danda, the Arabic question mark and full-width stops end sentences; a long run of
+    Thai is prose though Thai marks no sentence end; a menu word is no sentence."""
+    assert ends_sentence(text) is ends
+
+
+@pytest.mark.parametrize(
+    ("byline", "name"),
+    [("Автор: Иван Петров", "Иван Петров"), ("लेखक: राकेश कुमार, वरिष्ठ संवाददाता", "राकेश कुमार"), ("김민수 기자", "김민수"),
+     ("記者陳怡君／台北報導", "陳怡君"), ("מאת דנה לוי", "דנה לוי"), ("بقلم: خالد المنصوري", "خالد المنصوري"),
+     ("Na Li", "Na Li"), ("ANA DE ARMAS", "Ana de Armas"),
+     ("นักวิเคราะห์ระบุว่าแรงซื้อมาจากกลุ่มธนาคาร", None)],
+)  # fmt: skip
+def test_bylines_in_other_scripts(byline: str, name: str | None) -> None:
+    """"By" and job titles in other languages go; a name in a script without capitals is a
+    name, a long phrase in one is not; a surname that is a "by" elsewhere stays."""
+    assert clean_byline(byline) == name
