@@ -42,7 +42,7 @@ MIN_PREFIX = 3
 # A query matching more articles than this is ranked among the most recently added of them.
 RANK_WINDOW = 20_000
 # Bumped whenever the tables change; an older catalog is rebuilt from the files.
-CATALOG_VERSION = 3
+CATALOG_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -81,7 +81,7 @@ CREATE INDEX articles_by_read ON articles(read, ingested_at, id);
 CREATE INDEX articles_by_status ON articles(status, ingested_at, id);
 CREATE INDEX articles_by_opened ON articles(opened_at) WHERE opened_at != '';
 CREATE VIRTUAL TABLE text_index USING fts5(
-    title, byline, body, content='', tokenize='unicode61 remove_diacritics 2'
+    title, byline, body, content='', tokenize='unicode61 remove_diacritics 2 tokenchars ''{marks}'''
 );
 CREATE TABLE mentions(
     article INTEGER NOT NULL,
@@ -285,15 +285,38 @@ _UNSPACED = (
 _UNSPACED_CHAR = re.compile(f"([{_UNSPACED}])")
 _BREAK = re.compile(r"\s*\n\s*")
 _QUERY_PART = re.compile(r'"([^"]*)"?|(\S+)')
-_WORD = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+")
+# The vowel signs, tone marks and viramas of the Indic scripts, Thai, Lao, Myanmar and Khmer
+# are spelling, not decoration: "หุ้น" (shares) is not "หน", "काम" (work) is not "कम"
+# (less). The index keeps them inside words (`tokenchars`); left to the tokenizer's defaults
+# they would split words and vanish.
+_SPELLING_MARKS = "".join(
+    chr(code)
+    for start, end in ((0x0900, 0x0DFF), (0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF))
+    for code in range(start, end + 1)
+    if unicodedata.category(chr(code)) in ("Mn", "Mc")
+)
+_MARKS = re.escape(_SPELLING_MARKS)
+# A character of an unspaced script with its marks: indexed as a word of its own.
+_CLUSTER = re.compile(f"([{_UNSPACED}][{_MARKS}]*)")
+_WORD = re.compile(rf"[{_UNSPACED}][{_MARKS}]*|(?:[^\W{_UNSPACED}]|[{_MARKS}])+")
+# Marks a writer may leave out: Greek accents, Arabic vowel marks, Hebrew points. The index
+# and the query both drop them, so "κρητη" finds "Κρήτη" and "كتب" finds "كَتَبَ".
+_OPTIONAL_MARK = re.compile("[\u0300-\u036f\u0591-\u05c7\u064b-\u065f\u0670]")
+_GREEK = re.compile("[\u0370-\u03ff\u1f00-\u1fff]+")
+
+
+def _without_optional_marks(text: str) -> str:
+    """`text` without Greek accents, Arabic vowel marks and Hebrew points (NFKC)."""
+    text = _GREEK.sub(lambda m: unicodedata.normalize("NFD", m.group()), text)
+    return unicodedata.normalize("NFKC", _OPTIONAL_MARK.sub("", text))
 
 
 def indexed_text(text: str | None) -> str:
     """Text as the full-text index sees it: compatibility forms folded (full-width letters,
-    ligatures), characters of unspaced scripts set apart."""
+    ligatures), optional marks dropped, characters of unspaced scripts set apart."""
     if not text:
         return ""
-    return _UNSPACED_CHAR.sub(r" \1 ", unicodedata.normalize("NFKC", text))
+    return _CLUSTER.sub(r" \1 ", _without_optional_marks(unicodedata.normalize("NFKC", text)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,14 +349,16 @@ def parse_query(query: str) -> Query:
         if phrase is None:
             prefix = word.endswith("*")
             phrase = word.rstrip("*")
-        words = tuple(_WORD.findall(phrase))
+        words = tuple(_WORD.findall(_without_optional_marks(phrase)))
         if not words:
             continue
+        # The words as typed are found again in the text, marks and all.
+        typed = tuple(_WORD.findall(phrase)) or words
         if prefix and len(words[-1]) < MIN_PREFIX and not _UNSPACED_CHAR.match(words[-1]):
             raise ValueError(f"a prefix needs at least {MIN_PREFIX} letters before the * ({words[-1]}*)")
         quoted = '"' + " ".join(w.replace('"', '""') for w in words) + '"'
         parts.append(quoted + (" *" if prefix else ""))
-        terms.append((words, prefix))
+        terms.append((typed, prefix))
     while parts and parts[-1] == "OR":
         parts.pop()
     if not terms:
@@ -608,7 +633,8 @@ class Catalog:
         with self.transaction() as tx:
             for name in tables:
                 tx.execute(f'DROP TABLE IF EXISTS "{name}"')
-            for statement in _statements(_SCHEMA + (_TRIGGERS if counting else "")):
+            schema = _SCHEMA.replace("{marks}", _SPELLING_MARKS)
+            for statement in _statements(schema + (_TRIGGERS if counting else "")):
                 tx.execute(statement)
             # The version is written by whoever fills the tables, once they are full: a build
             # that was cut short leaves a catalog of no version, which the next open builds again.
