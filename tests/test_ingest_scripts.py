@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from reader import nlp
 from reader.ingest import ingest_bytes
 from reader.ingest.credits import clean_byline
 from reader.ingest.dates import find_date, find_numeric_date
@@ -126,3 +127,19 @@ def test_bylines_in_other_scripts(byline: str, name: str | None) -> None:
     """"By" and job titles in other languages go; a name in a script without capitals is a
     name, a long phrase in one is not; a surname that is a "by" elsewhere stays."""
     assert clean_byline(byline) == name
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("ข่าวด่วน\n\nฝนตกหนัก", "th"), ("Срочно\n\nМост открыт", "ru"), ("दिल्ली में बारिश", "hi"),
+     ("הרכבת הקלה", "he"), ("서울 지하철", "ko"), ("Σεισμός στην Κρήτη", "el")],
+)  # fmt: skip
+def test_short_text_in_another_script_never_goes_to_the_english_model(
+    text: str, language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Too short for a confident answer, but plainly not English: the detector's best guess
+    is kept, and without a pipeline for it the article gets numbers only."""
+    draft = ingest_bytes(text.encode(), "short.txt")
+    assert draft.language == language
+    monkeypatch.setattr(nlp, "_installed_for", lambda language: None)
+    assert nlp.ModelChoice(requested=nlp.RULES).for_language(draft.language) == nlp.NUMBERS_ONLY

@@ -1,9 +1,10 @@
 """Which language an article is written in, from its text: py3langid, as trafilatura uses.
 
 The detector's model loads on the first call (about half a second), only when an article is
-ingested and only if an article needs it. Too little text to tell gives None rather than a
+ingested and only if an article needs it. Too little Latin text to tell gives None rather than a
 guess: an unknown language is analysed with the default pipeline, a wrong one could pick a
-pipeline for the wrong language.
+pipeline for the wrong language. Text in another script always gets the detector's best
+answer: the default (English) pipeline is wrong for it whatever it is.
 
 Detection must cost next to nothing beside the analysis (ingest runs at the speed of bare
 `nlp.pipe`): it reads a bounded sample (the detector's answer no longer changes past a few
@@ -27,6 +28,12 @@ SAMPLE_CHARS = 600
 MIN_CONFIDENCE = 0.5
 
 _LETTER = re.compile(r"[^\W\d_]")
+
+
+def _not_latin(letter: str) -> bool:
+    """True for a letter of another script than Latin (Vietnamese's are Latin)."""
+    return letter > "\u024f" and not "\u1e00" <= letter <= "\u1eff"
+
 # A Chinese, Japanese or Korean character carries about as much as a short word.
 _CJK = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _lock = threading.Lock()
@@ -83,7 +90,14 @@ def detect_language(paragraphs: list[str], title: str | None = None) -> str | No
         if size >= SAMPLE_CHARS:
             break
     text = "\n".join(sample)[:SAMPLE_CHARS]
-    if len(_LETTER.findall(text)) + len(_CJK.findall(text)) < MIN_LETTERS:
+    letters = _LETTER.findall(text)
+    if not letters:
+        return None
+    if sum(1 for letter in letters if _not_latin(letter)) * 2 > len(letters):
+        # Not in Latin letters: whatever the detector's best answer, it is a better guess
+        # than the default (English) pipeline, which would read names into any script.
+        return _classifier().classify(text)[0]
+    if len(letters) + len(_CJK.findall(text)) < MIN_LETTERS:
         return None
     language, confidence = _classifier().classify(text)
     return language if confidence >= MIN_CONFIDENCE else None
