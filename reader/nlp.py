@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from reader import __version__
 from reader.article import NO_ENTITY_MODEL, NUM_LABEL, NUMBER_LABELS, Analysis, Span
-from reader.text import paragraph_bounds
+from reader.text import SOUTHEAST_LETTERS, WORD_MARKS, paragraph_bounds
 
 Context = TypeVar("Context")
 
@@ -508,14 +508,15 @@ def analyse_by_language(
 # --- numbers only ---------------------------------------------------------------------------
 
 _HAN_KANA = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-# Combining marks that belong inside a word (Arabic harakat, Indic vowel signs and the like).
-_MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0dff"
 # Tokens without a model: a Chinese or Japanese character alone, a number with its separators
-# (Arabic ones too), a run of letters, or one other visible character.
+# (Arabic ones too), a letter of Thai, Lao, Myanmar or Khmer with its marks (those scripts put
+# no space between words, so a name inside a run can be tagged), a run of letters with their
+# marks (vowel signs, harakat), or one other visible character.
 _PLAIN_TOKEN = re.compile(
     f"[{_HAN_KANA}]"
     r"|\d+(?:[.,:/\u066b\u066c]\d+)*"
-    f"|(?:[^\\W\\d_{_HAN_KANA}]|[{_MARKS}])+"
+    f"|[{SOUTHEAST_LETTERS}][{WORD_MARKS}]*"
+    f"|(?:[^\\W\\d_{_HAN_KANA}{SOUTHEAST_LETTERS}]|[{WORD_MARKS}])+"
     r"|\S",
 )
 PERCENT_LABEL = "PERCENT"

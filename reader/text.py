@@ -92,11 +92,28 @@ def is_safe(text: str) -> bool:
     return _CONTROL.search(text.replace("\n", "")) is None and "\x1b" not in text
 
 
-_WORD = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
-
-
+# Combining marks that are part of a word: Hebrew points, Arabic vowel marks, the vowel signs
+# and viramas of the Indic scripts, Thai, Lao, Myanmar and Khmer. Python's `\w` leaves them
+# out, and a token that stops before one cuts a letter from its vowel.
+WORD_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"
+    "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed"
+    "\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963\u0981-\u0983\u09bc-\u09d7"
+    "\u09e2\u09e3\u0a01-\u0a03\u0a3c-\u0a51\u0a70\u0a71\u0a75\u0a81-\u0a83\u0abc-\u0acd"
+    "\u0ae2\u0ae3\u0b01-\u0b03\u0b3c-\u0b57\u0b62\u0b63\u0b82\u0bbe-\u0bd7\u0c00-\u0c04"
+    "\u0c3c-\u0c56\u0c62\u0c63\u0c81-\u0c83\u0cbc-\u0cd6\u0ce2\u0ce3\u0d00-\u0d03"
+    "\u0d3b-\u0d57\u0d62\u0d63\u0d81-\u0d83\u0dca-\u0df3"
+    "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u0eb1\u0eb4-\u0ebc\u0ec8-\u0ecd"
+    "\u102b-\u103e\u1056-\u1059\u105e-\u1060\u1062-\u1064\u1067-\u106d\u1071-\u1074"
+    "\u1082-\u108d\u108f\u109a-\u109d\u17b4-\u17d3\u17dd"
+)
+# Thai, Lao, Myanmar and Khmer letters: written without spaces, so without a model each
+# letter with its marks is a token of its own, and a name inside a run can be tagged.
+SOUTHEAST_LETTERS = "\u0e01-\u0e30\u0e32\u0e33\u0e40-\u0e46\u0e81-\u0eb0\u0eb2\u0eb3\u0ebd-\u0ec6\u1000-\u102a\u1780-\u17b3"
 def word_spans(text: str) -> list[tuple[int, int]]:
-    """Plain word and punctuation boundaries, for text that has no model tokens."""
+    """Plain word and punctuation boundaries, for text that has no model tokens: a word keeps
+    its marks; a Chinese or Japanese character, or a letter of Thai, Lao, Myanmar or Khmer,
+    is a token."""
     return [m.span() for m in _WORD.finditer(text)]
 
 
@@ -108,6 +125,12 @@ _KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d"
 _SOUTHEAST = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
 _UNSPACED = re.compile(f"[{_HAN}{_KANA}]|[{_SOUTHEAST}]+")
 _HAN_OR_KANA = re.compile(f"[{_HAN}{_KANA}]")
+# A plain token: a Chinese or Japanese character, a Southeast Asian letter with its marks, a
+# word with its marks, or one other visible character.
+_WORD = re.compile(
+    f"[{_HAN}{_KANA}]|[{SOUTHEAST_LETTERS}][{WORD_MARKS}]*"
+    f"|(?:\\w|[{WORD_MARKS}])+(?:[-'’.](?:\\w|[{WORD_MARKS}])+)*|[^\\w\\s{WORD_MARKS}]"
+)
 # Ideographic and full-width punctuation: between characters, it is not a word of its own.
 _WIDE_PUNCTUATION = re.compile("[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]")
 # Reading speeds: words a minute on a screen for spaced scripts, characters a minute for
