@@ -78,10 +78,13 @@ _BEFORE_UPDATE = re.compile(r"(?<=\d)\s+(?=(?:수정|updated|güncelleme|обн�
 # A weekday's name before a date, in any language: "Selasa, 11 Maret 2025", "Thứ ba, 11/3/2025".
 _WEEKDAY_BEFORE = re.compile(r"^[^\W\d_]+(?:\s[^\W\d_]+)?,\s*")
 # A date of another calendar, printed beside the Gregorian one or instead of it: the Hijri
-# ("١٥ رمضان ١٤٤٦ هـ"), Solar Hijri ("۲۲ اسفند ۱۴۰۳"), Thai Buddhist ("พ.ศ. 2568"),
+# ("١٥ رمضان ١٤٤٦ هـ", "1446/09/12"), Solar Hijri ("۲۲ اسفند ۱۴۰۳"), Thai Buddhist
+# ("พ.ศ. 2568", "25.04.2568"),
 # Japanese era ("令和7年4月12日") and Minguo ("民國114年") years. Furniture, never a date.
 _OTHER_CALENDAR = re.compile(
     r"\d\s*هـ|هـ\s*\d|\d\s*ه\.ش|พ\.ศ\.|(?:令和|平成|昭和|民國|民国)\s*\d|"
+    # all in numbers: a Buddhist year last ("25.04.2568"), a Hijri or Solar Hijri year first
+    r"(?<!\d)\d{1,2}[./-]\d{1,2}[./-]25\d\d(?!\d)|(?<!\d)1[34]\d\d[./-]\d{1,2}[./-]\d{1,2}(?!\d)|"
     r"(?:محرم|صفر|ربيع|جمادى|رجب|شعبان|رمضان|شوال|ذو القعدة|ذو الحجة|فروردین|اردیبهشت|"
     r"خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند)\s+\d{4}"
 )
