@@ -51,6 +51,9 @@ EXPECTED = [
     ("ko.html", "서울 지하철 요금 내달부터 150원 인상", "김민수", "2025-03-11T14:20", "서울시는 다음 달부터", "ko"),
     ("id.html", "Harga Beras Naik Menjelang Ramadan", "Budi Santoso", "2025-03-11T10:15",
      "JAKARTA, Warta Nusantara", "id"),
+    # A live blog whose latest post the extractor puts above the headline; a quote in Marathi.
+    ("mixed-live.html", "Live: Monsoon floods in Mumbai – latest updates", "Priya Nair",
+     "2025-07-08T05:00:00+05:30", "Local trains on the Central line", "en"),
     ("ru.txt", "Сибирские авиалинии запускают рейсы в Монголию", "Иван Сидоров", "2025-04-03",
      "Авиакомпания объявила", "ru"),
     # Datelines in the Buddhist and the Hijri calendars, all in numbers: furniture, no date.

@@ -455,6 +455,23 @@ def _after_headline(kept: list[tuple[str, str]], title: str | None) -> int:
     return 0
 
 
+def _printed_below(tree: Any, above: list[tuple[str, str]], title: str | None) -> list[tuple[str, str]]:
+    """The paragraphs an extractor put above the headline that the page prints below it (a
+    live blog's latest post): article text moved, not a kicker."""
+    if not above:
+        return []
+    headline = _headline_element(tree, title, None)
+    if headline is None:
+        return []
+    order = {element: i for i, element in enumerate(tree.iter())}
+    below = []
+    for kind, paragraph in above[:-1]:  # the last is the headline itself
+        element = _first_element(tree, [(kind, paragraph)]) if kind == "text" else None
+        if element is not None and order.get(element, -1) > order.get(headline, len(order)):
+            below.append((kind, paragraph))
+    return below
+
+
 def _first_element(tree: Any, kept: list[tuple[str, str]]) -> Any | None:
     """The <p> that prints the first kept paragraph of text, if the page has one."""
     first = next((p for k, p in kept if k == "text"), None)
@@ -645,8 +662,9 @@ def headline_zone(
         if _hidden_or_captioned(text, anchor):
             continue  # a script, or a photo between the headline and the byline
         line = clean_line(str(text))
-        if ends_sentence(line) and count_words(line) >= _PROSE_WORDS:
-            break  # prose, however short its lines: the article has begun
+        words = count_words(line)
+        if words >= _PROSE_WORDS and words >= 2 * len(line.split()) and ends_sentence(line):
+            break  # prose in a script without spaces, however short: the article has begun
         if len(lines) >= _HEADLINE_ZONE_LINES + 4:
             break
         if len(line) > 160:
@@ -660,7 +678,8 @@ def headline_zone(
     return lines + [" ".join(lines[i : i + 3]) for i in range(len(lines))]
 
 
-# Words that make a line prose rather than a byline or a dateline.
+# Words (as `count_words` counts a script without spaces) that make such a line prose rather
+# than a byline or a dateline.
 _PROSE_WORDS = 12
 
 
@@ -887,9 +906,11 @@ def parse_html(text: str, source: str, url: str | None = None) -> Draft:
     )  # fmt: skip
     if not site and host:
         site = host.removeprefix("www.")
-    kept = kept[_after_headline(kept, title) :]
+    cut = _after_headline(kept, title)
+    moved = _printed_below(tree, kept[:cut], title)
+    kept = kept[cut:]
     # The byline and date lines an extractor kept under the headline it kept.
-    kept = [kept[i] for i in strip_leading_meta([p for _, p in kept]).kept]
+    kept = moved + [kept[i] for i in strip_leading_meta([p for _, p in kept]).kept]
     kept = _with_lead(tree, kept, stated["description"])
     if not kept:
         raise IngestError("no article text found in HTML")
