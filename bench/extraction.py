@@ -7,7 +7,8 @@ and body) and, when given, from checkouts of two public test suites: goose3's te
 (`tests/data/content`: news in English, Spanish, French, German, Arabic, Chinese and Korean)
 and Mozilla Readability's (`test/test-pages`: the news and magazine pages among them that the
 shared corpus does not hold, in English, Czech, Portuguese, French, German, Spanish, Chinese
-and Japanese). The pages belong to their publishers, so they are not copied here.
+and Japanese). The pages belong to their publishers, so they are not copied here. The pages
+written for reader's tests in other scripts and calendars (`tests/pages`) are scored too.
 `extraction_labels.json` beside this file holds the title, byline and date each of those pages
 states, read off the page by hand (null: the page states none; a list of titles: the page
 gives its article more than one headline, and any of them is right), and for Readability's
@@ -32,6 +33,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 LABELS = HERE / "extraction_labels.json"
+# Pages written for the tests in scripts and calendars the suites above lack.
+OWN_PAGES = ROOT / "tests" / "pages"
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "`": "'"})
 
@@ -204,6 +207,27 @@ def readability_cases(folder: Path) -> list[Case]:
     return [labelled_case(name, pages[name], label) for name, label in labels.items() if pages[name].is_file()]
 
 
+def own_cases() -> list[Case]:
+    """The HTML pages written for reader's tests (Thai, Hindi, Bengali, Russian, Ukrainian,
+    Greek, Hebrew, Arabic, Persian, Turkish, Swahili, Indonesian, Japanese, Korean, Chinese),
+    with what `tests/pages/expected.json` says each states."""
+    rows = json.loads((OWN_PAGES / "expected.json").read_text(encoding="utf-8"))
+    return [
+        Case(
+            name=row["page"],
+            path=OWN_PAGES / row["page"],
+            title=row["title"],
+            byline=row["byline"],
+            byline_known=True,
+            date=row["date"][:10] if row["date"] else None,
+            date_known=True,
+            first=row["first"],
+        )
+        for row in rows
+        if row["page"].endswith(".html")
+    ]
+
+
 def read_page(path: Path) -> bytes:
     """A page's bytes, unpacked when gzipped."""
     data = path.read_bytes()
@@ -281,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readability", type=Path, help="Readability's test/test-pages folder")
     parser.add_argument("--show", action="store_true", help="print each page's findings")
     args = parser.parse_args(argv)
-    suites = {"shared corpus": corpus_cases()}
+    suites = {"shared corpus": corpus_cases(), "pages in other scripts": own_cases()}
     if args.goose3:
         suites["goose3 pages"] = goose3_cases(args.goose3)
     if args.readability:
