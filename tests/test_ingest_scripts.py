@@ -10,7 +10,7 @@ import pytest
 
 from reader import nlp
 from reader.ingest import ingest_bytes
-from reader.ingest.credits import clean_byline
+from reader.ingest.credits import clean_byline, headline_from_title
 from reader.ingest.dates import find_date, find_numeric_date
 from reader.text import ends_sentence
 
@@ -109,3 +109,13 @@ def test_short_text_in_another_script_never_goes_to_the_english_model(
     assert draft.language == language
     monkeypatch.setattr(nlp, "_installed_for", lambda language: None)
     assert nlp.ModelChoice(requested=nlp.RULES).for_language(draft.language) == nlp.NUMBERS_ONLY
+
+
+@pytest.mark.parametrize(
+    ("title", "site"),
+    [("大阪で新しい水族館が開業｜関西ニュース", "関西ニュース"), ("大阪で新しい水族館が開業 － 関西ニュース", "関西ニュース"),
+     ("Новый мост через Обь открыт « Новости Сибири", "Новости Сибири")],
+)  # fmt: skip
+def test_site_names_after_full_width_and_other_separators(title: str, site: str) -> None:
+    """A full-width bar without spaces, a full-width hyphen, and "«" set the site's name apart."""
+    assert headline_from_title(title, headings=[], sites=[site], host=None, byline=None) == title.split(site)[0].rstrip(" ｜－«")

@@ -17,7 +17,10 @@ from reader.ingest.furniture import OTHER_BY, looks_like_names
 from reader.text import clean_line
 
 # Separators between a headline and a site or section name in a <title>.
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—•·»:]\s+|\s*::\s*|\s+[|»]\s*|\s*[|»]\s+|_(?=\S)")
+# Japanese and Chinese pages set a full-width bar without spaces ("見出し｜サイト").
+_TITLE_SEPARATORS = re.compile(
+    r"\s+[|\-–—•·»«:－]\s+|\s*::\s*|\s+[|»]\s*|\s*[|»]\s+|\s*｜\s*|_(?=\S)"
+)
 # "By" in the languages reader meets most, and the lead-ins that come before it.
 _BY = re.compile(
     r"^(?:(?:analysis|words|story|text|reporting|written|posted|reported|photos?)\s+)?"
