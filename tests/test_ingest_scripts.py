@@ -119,3 +119,13 @@ def test_short_text_in_another_script_never_goes_to_the_english_model(
 def test_site_names_after_full_width_and_other_separators(title: str, site: str) -> None:
     """A full-width bar without spaces, a full-width hyphen, and "«" set the site's name apart."""
     assert headline_from_title(title, headings=[], sites=[site], host=None, byline=None) == title.split(site)[0].rstrip(" ｜－«")
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [("14 ก.ย. 2568", "2025-09-14"), ("25 มีนาคม 2568", "2025-03-25"),
+     ("วันที่ 25 มี.ค. พ.ศ. 2568 16:45 น.", "2025-03-25T16:45"), ("12 มีนาคม 2025", "2025-03-12")],
+)  # fmt: skip
+def test_thai_dates_in_the_buddhist_era(text: str, iso: str) -> None:
+    """A Thai month named with a Buddhist-era year is that year less 543."""
+    assert find_date(text).iso == iso

@@ -5,7 +5,8 @@ and plain-text ingestion must stay fast. It knows ISO timestamps, "March 26, 202
 "26 March 2024", "Tue, Mar 26 2024 8:38 PM", "2024/03/26", the Unix `date` form, months named in French, Spanish, German, Italian, Portuguese and
 Arabic ("26 de marzo de 2024"), "2024年3月26日",
 "26.03.2024", and "21/12/2024" when the order of day and month cannot be mistaken, in any
-script's digits; never a year of another calendar (Buddhist 2568, Hijri 1446); a date
+script's digits, Thai dates in the Buddhist era ("14 ก.ย. 2568" is 2025-09-14); never a
+year of another calendar read as Gregorian (Buddhist 2568 in numbers, Hijri 1446); a date
 without a time gives a day (`2024-03-26`), a date with a time gives a timestamp.
 """
 
@@ -76,6 +77,20 @@ FIRST_YEAR = 1900
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 
+# Thai months, full and abbreviated ("25 มีนาคม 2568", "14 ก.ย. 2568"); Thai pages count years
+# in the Buddhist era, 543 ahead of the Gregorian.
+_THAI_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        ("มกราคม ม.ค.", "กุมภาพันธ์ ก.พ.", "มีนาคม มี.ค.", "เมษายน เม.ย.", "พฤษภาคม พ.ค.", "มิถุนายน มิ.ย.",
+         "กรกฎาคม ก.ค.", "สิงหาคม ส.ค.", "กันยายน ก.ย.", "ตุลาคม ต.ค.", "พฤศจิกายน พ.ย.", "ธันวาคม ธ.ค."),
+        start=1,
+    )
+    for name in names.split()
+}  # fmt: skip
+BUDDHIST_ERA_OFFSET = 543
+_THAI_MONTH = "(?P<thai_month>" + "|".join(re.escape(m) for m in sorted(_THAI_MONTHS, key=len, reverse=True)) + ")"
+
 _PATTERNS = [
     # 2024-03-26, 2024-03-26T20:38:00.000+01:00, 2024-03-26 20:38
     re.compile(
@@ -108,6 +123,12 @@ _PATTERNS = [
         r"(?P<year>\d{4})\s*[年년]\s*(?P<month>\d{1,2})\s*[月월]\s*(?P<day>\d{1,2})\s*[日일]"
         r"(?:\s*(?P<hour>\d{1,2})[:時时]\s*(?P<minute>\d{2}))?"
     ),
+    # 25 มีนาคม 2568, 14 ก.ย. 2568 16:45 น., 25 มี.ค. พ.ศ. 2568 (a Buddhist-era year, or now
+    # and then a Gregorian one)
+    re.compile(
+        r"(?P<day>\d{1,2})\s*" + _THAI_MONTH + r"\s*(?:พ\.ศ\.\s*)?(?P<thai_year>(?:19|20|24|25)\d\d)(?!\d)"
+        r"(?:,?\s+(?:เวลา\s*)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?!\d))?"
+    ),
     # 26.03.2024 12:46: with dots, day first, as German, Czech or Russian pages write it
     re.compile(
         r"(?<![\w.])(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})(?![\d.])"
@@ -135,6 +156,11 @@ def _iso(groups: dict[str, str | None]) -> str | None:
             return None  # 03/04/2024 is March or April depending on the country
         day, month = (first, second) if first > 12 else (second, first)
         groups = {"year": groups["year"], "month": str(month), "day": str(day)}
+    if groups.get("thai_month"):
+        year = int(groups["thai_year"] or 0)
+        year -= BUDDHIST_ERA_OFFSET if year > 2400 else 0
+        month = _THAI_MONTHS[groups["thai_month"] or ""]
+        groups = groups | {"year": str(year), "month": str(month)}
     month_text = groups["month"] or ""
     month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text.lower().rstrip("."))
     year = int(groups["year"] or 0)
