@@ -132,6 +132,10 @@ def warning_for(model: str) -> str | None:
     )
 
 
+# Languages the detector names by another code than spaCy's pipelines do.
+SPACY_LANGUAGE = {"no": "nb"}
+
+
 def official_models(language: str) -> tuple[str, ...]:
     """The official spaCy pipelines for a language, best first (`es_core_news_lg`, ...)."""
     if language == "en":
@@ -211,6 +215,11 @@ class ModelChoice:
     def _choose(self, language: str | None) -> str:
         if language is None:
             return self.default
+        if language in self.by_language:
+            return self.by_language[language]
+        # The detector's code for a language may not be spaCy's ("no" for Norwegian, whose
+        # pipelines are "nb").
+        language = SPACY_LANGUAGE.get(language, language)
         if language in self.by_language:
             return self.by_language[language]
         if self.requested and model_language(self.default) == language:

@@ -129,3 +129,10 @@ def test_site_names_after_full_width_and_other_separators(title: str, site: str)
 def test_thai_dates_in_the_buddhist_era(text: str, iso: str) -> None:
     """A Thai month named with a Buddhist-era year is that year less 543."""
     assert find_date(text).iso == iso
+
+
+def test_norwegian_goes_to_the_pipeline_spacy_names_nb(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The detector says "no" for Norwegian; spaCy's Norwegian pipelines are "nb"."""
+    monkeypatch.setattr(nlp, "_installed_for", lambda language: "nb_core_news_sm" if language == "nb" else None)
+    assert nlp.ModelChoice(requested=nlp.RULES).for_language("no") == "nb_core_news_sm"
+    assert nlp.ModelChoice(requested=nlp.RULES, by_language={"nb": nlp.RULES}).for_language("no") == nlp.RULES
