@@ -86,7 +86,8 @@ def test_sentence_ends_in_every_script(text: str, ends: bool) -> None:
     ("byline", "name"),
     [("Автор: Иван Петров", "Иван Петров"), ("लेखक: राकेश कुमार, वरिष्ठ संवाददाता", "राकेश कुमार"), ("김민수 기자", "김민수"),
      ("記者陳怡君／台北報導", "陳怡君"), ("מאת דנה לוי", "דנה לוי"), ("بقلم: خالد المنصوري", "خالد المنصوري"),
-     ("Na Li", "Na Li"), ("ANA DE ARMAS", "Ana de Armas"),
+     ("Na Li", "Na Li"), ("文／王小明", "王小明"), ("文：佐藤花子", "佐藤花子"), ("글 김민수", "김민수"),
+     ("Текст: Иван Петров", "Иван Петров"), ("ANA DE ARMAS", "Ana de Armas"),
      ("นักวิเคราะห์ระบุว่าแรงซื้อมาจากกลุ่มธนาคาร", None)],
 )  # fmt: skip
 def test_bylines_in_other_scripts(byline: str, name: str | None) -> None:

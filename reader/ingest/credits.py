@@ -25,8 +25,9 @@ _TITLE_SEPARATORS = re.compile(
 _BY = re.compile(
     r"^(?:(?:analysis|words|story|text|reporting|written|posted|reported|photos?)\s+)?"
     r"(?:(?:by|par|por|von|di|door|av|af|de|texto?|por|" + OTHER_BY + r")\s*:?\s+"
-    # Chinese "reporter" before the name, with no space: "記者陳怡君"
-    r"|(?:記者|记者)\s*)",
+    # Chinese "reporter" before the name, with no space: "記者陳怡君"; "text:" in Chinese,
+    # Japanese and Korean: "文：佐藤花子", "撰文／王小明", "글 김민수"
+    r"|(?:記者|记者)\s*|(?:文|撰文|作者|執筆)\s*[:：／/]\s*|글\s+)",
     re.I,
 )
 # Words that begin a job title or describe a role, not a name (lower-cased, accents kept).

@@ -101,11 +101,11 @@ _CLOCK = re.compile(r"^\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5}(?:[+-
 # "Kenji Watanabe, Tokyo — 3 April 2025": a name, a place, a date, the way wires print them.
 _NAME_PLACE = re.compile(r"^(?P<name>[^,]{3,60}),\s*(?P<place>[^,]{2,40})$")
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved\.?$", re.I)
-# "By" and "Author:" in Russian and Ukrainian, Greek ("of", before a name in the genitive),
+# "By", "Author:" and "Text:" in Russian and Ukrainian, Greek ("of", before a name in the genitive),
 # Turkish, Indonesian, Swahili (only before a name of two words: "Na" is a surname too),
 # Thai, Hindi, Bengali, Hebrew, Arabic and Persian.
 OTHER_BY = (
-    r"автор|автори|του|της|yazan|haber|oleh|penulis|na(?=\s+\S+\s+\S)|โดย|ผู้เขียน|लेखक|"
+    r"автор|автори|текст|του|της|yazan|haber|oleh|penulis|na(?=\s+\S+\s+\S)|โดย|ผู้เขียน|लेखक|"
     r"লেখক|מאת|بقلم|كتب|نویسنده"
 )
 _BYLINE = re.compile(
