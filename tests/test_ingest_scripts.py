@@ -137,3 +137,20 @@ def test_norwegian_goes_to_the_pipeline_spacy_names_nb(monkeypatch: pytest.Monke
     monkeypatch.setattr(nlp, "_installed_for", lambda language: "nb_core_news_sm" if language == "nb" else None)
     assert nlp.ModelChoice(requested=nlp.RULES).for_language("no") == "nb_core_news_sm"
     assert nlp.ModelChoice(requested=nlp.RULES, by_language={"nb": nlp.RULES}).for_language("no") == nlp.RULES
+
+
+@pytest.mark.parametrize(
+    ("dump", "byline", "date"),
+    [("הרכבת הקלה תפעל בלילות\n\nמאת דנה לוי, ירושלים — 4 במרץ 2025\n\n", "דנה לוי", "2025-03-04"),
+     ("Trains run all night\n\nBy Jane Doe, Tokyo — 3 April 2025\n\n", "Jane Doe", "2025-04-03"),
+     ("Trains run all night\n\nBy Jane Doe, John Smith — 3 April 2025\n\n", "Jane Doe, John Smith", "2025-04-03"),
+     ("大阪で新しい水族館が開業\n\n2025年4月12日 18時05分\n\n", None, "2025-04-12T18:05"),
+     ("서울 지하철 요금 인상\n\n2025년 3월 11일 14시 20분\n\n", None, "2025-03-11T14:20")],
+)  # fmt: skip
+def test_dump_headers_in_other_scripts(dump: str, byline: str | None, date: str) -> None:
+    """A dateline's place after the byline's name is no co-author; a time written with 時分
+    or 시분 belongs to the date."""
+    text = dump + "The story itself begins here and goes on for a while, as stories do.\n"
+    draft = ingest_bytes(text.encode(), "dump.txt")
+    assert (draft.byline, draft.date) == (byline, date)
+    assert draft.paragraphs[0].startswith("The story itself")

@@ -119,9 +119,10 @@ _PATTERNS = [
         r"(?:\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?![\d:]))?"
     ),
     # 2024年3月26日 (Chinese, Japanese) and 2024년 3월 26일 (Korean), with an optional time
+    # (18:05, 18時05分, 18시 05분)
     re.compile(
         r"(?P<year>\d{4})\s*[年년]\s*(?P<month>\d{1,2})\s*[月월]\s*(?P<day>\d{1,2})\s*[日일]"
-        r"(?:\s*(?P<hour>\d{1,2})[:時时]\s*(?P<minute>\d{2}))?"
+        r"(?:\s*(?P<hour>\d{1,2})[:時时시]\s*(?P<minute>\d{2})[分분]?)?"
     ),
     # 25 มีนาคม 2568, 14 ก.ย. 2568 16:45 น., 25 มี.ค. พ.ศ. 2568 (a Buddhist-era year, or now
     # and then a Gregorian one)

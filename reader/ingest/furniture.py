@@ -221,6 +221,15 @@ def is_sign_off(line: str) -> bool:
     return len(line.split()) <= 5 and bool(_EMAIL.search(line) or _REPORTER_AFTER.match(line))
 
 
+def _without_place(name: str) -> str:
+    """A dated byline's name without the dateline's place after it ("Jane Doe, Tokyo"): one
+    word after the last comma is a place, where a co-author would have a name of two."""
+    head, comma, place = name.rpartition(",")
+    if comma and len(place.split()) == 1 and len(head.split()) >= 2:
+        return head.strip(" ,")
+    return name
+
+
 def split_byline(piece: str) -> tuple[str | None, str | None] | None:
     """Split "By NAME [DATE]" into the name (no "By ") and the ISO date; None if no byline.
 
@@ -245,6 +254,8 @@ def split_byline(piece: str) -> tuple[str | None, str | None] | None:
         r"(?:[\s,|•·–—-]|\b(?:on|at|published|posted|updated|last|and)\b)*$", "", rest, flags=re.I
     )
     name = clean_line(rest).strip(" ,;:")
+    if iso:
+        name = _without_place(name)
     if name and looks_like_names(name):
         return name, iso
     # "By the end of the year" is a sentence; with a date after it, it is a byline line.
@@ -307,6 +318,8 @@ def _read_meta_line(line: str) -> _LineMeta | None:
                 meta.byline = name
                 continue
         return None
+    if meta.byline and meta.date:
+        meta.byline = _without_place(meta.byline)
     return meta
 
 
