@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
-import time
 
 import pytest
 from rich.cells import cell_len
@@ -179,7 +178,8 @@ def test_the_narrow_characters_are_one_cell_each() -> None:
 
 
 @pytest.mark.parametrize("extra", ["", " 東京"], ids=["european", "with-cjk"])
-def test_a_long_article_wraps_in_well_under_50_ms(extra: str) -> None:
+def test_a_long_article_wraps_whole(extra: str) -> None:
+    # How fast is `make bench`'s to measure (open: a 20,029-word article to its first paint).
     rng = random.Random(7)
     words = "the quick brown fox jumps over a lazy dog in Washington on 12 March “quoted”".split()
     paragraphs = [
@@ -187,16 +187,7 @@ def test_a_long_article_wraps_in_well_under_50_ms(extra: str) -> None:
     ]
     text = join_paragraphs(paragraphs)
     assert len(text.split()) >= 20_000
-    bounds = paragraph_bounds(text)
-    best = min(_timed(text, bounds) for _ in range(3))
-    assert best < 0.05
-    _check(text, wrap(text, bounds, 80), 80)
-
-
-def _timed(text: str, bounds: list[tuple[int, int]]) -> float:
-    start = time.perf_counter()
-    wrap(text, bounds, 80)
-    return time.perf_counter() - start
+    _check(text, wrap(text, paragraph_bounds(text), 80), 80)
 
 
 @SPAWNS_PROCESSES

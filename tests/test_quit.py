@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -38,12 +37,13 @@ async def drive(pilot):
     await pilot.press("q")
 
 app.run(headless=True, auto_pilot=drive)
-print("returned", time.monotonic(), flush=True)
+# The app has returned while its worker is still blocked: it did not wait for it.
+print("returned", stalled.is_set() and any(t.name != "MainThread" and t.is_alive() for t in threading.enumerate()), flush=True)
 """
 
 
 @pytest.mark.slow
-def test_q_quits_within_a_second_while_an_ingest_is_stalled(tmp_path: Path) -> None:
+def test_q_quits_while_an_ingest_is_stalled(tmp_path: Path) -> None:
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(tmp_path / "data")],
         cwd=ROOT,
@@ -57,8 +57,8 @@ def test_q_quits_within_a_second_while_an_ingest_is_stalled(tmp_path: Path) -> N
         child.kill()
         out, err = child.communicate()
         pytest.fail(f"reader was still running 30 s after q: {out!r} {err[-2000:]!r}")
-    ended = time.monotonic()
-    quit_at = float(next(line for line in out.splitlines() if line.startswith("quit")).split()[1])
+    # The worker never ends: had quitting waited for it (in the app, or for its thread at the
+    # interpreter's exit), the child would still be running.
     assert child.returncode == 0, err
-    assert ended - quit_at < 1.0
+    assert "returned True" in out.splitlines()
     assert "Traceback" not in err
