@@ -14,6 +14,8 @@ from reader.store import ArticleGone, Library
 
 # What `show` prints above the text, in this order, when the article has it.
 _SHOWN_FIELDS = ("title", "byline", "date", "source", "site", "url", "id", "words", "model")
+# How many articles `remove` and `mark` change together (one catalog transaction each).
+BATCH = 500
 
 
 def cmd_show(args: argparse.Namespace, library: Library, config: Config) -> int:
@@ -102,23 +104,37 @@ def cmd_annotations(args: argparse.Namespace, library: Library, config: Config) 
 
 
 def cmd_remove(args: argparse.Namespace, library: Library, config: Config) -> int:
-    """Remove articles and their annotations (every id is checked before any is removed)."""
-    for article_id in dict.fromkeys(resolve_all(library, args.ids)):
+    """Remove articles and their annotations (every id is checked before any is removed),
+    a batch at a time: one catalog transaction per batch, not per article."""
+    ids = list(dict.fromkeys(resolve_all(library, args.ids)))
+    for first in range(0, len(ids), BATCH):
+        batch = ids[first : first + BATCH]
         try:
-            library.remove(article_id)
+            library.remove_many(batch)
         except ArticleGone:
-            say(f"{article_id}: already removed")
+            # One of them went meanwhile (another copy of reader): each on its own.
+            for article_id in batch:
+                try:
+                    library.remove(article_id)
+                except ArticleGone:
+                    say(f"{article_id}: already removed")
+                    continue
+                say(f"removed {article_id}")
             continue
-        say(f"removed {article_id}")
+        for article_id in batch:
+            say(f"removed {article_id}")
     return EXIT_OK
 
 
 def cmd_mark(args: argparse.Namespace, library: Library, config: Config) -> int:
-    """Mark articles read or unread, or set their review status."""
-    for article_id in resolve_all(library, args.ids):
+    """Mark articles read or unread, or set their review status, a batch at a time."""
+    ids = list(dict.fromkeys(resolve_all(library, args.ids)))
+    for first in range(0, len(ids), BATCH):
+        batch = ids[first : first + BATCH]
         if args.mark in ("read", "unread"):
-            library.set_read(article_id, args.mark == "read")
+            library.set_read_many(batch, args.mark == "read")
         else:
-            library.set_status(article_id, cast(ReviewStatus, args.mark.replace("-", "_")))
-        say(f"{article_id[:10]}: {args.mark}")
+            library.set_status_many(batch, cast(ReviewStatus, args.mark.replace("-", "_")))
+        for article_id in batch:
+            say(f"{article_id[:10]}: {args.mark}")
     return EXIT_OK

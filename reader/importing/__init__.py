@@ -195,8 +195,14 @@ class _Batch:
             for analysis, article in pipeline.analyse_articles(new, self.model):
                 article.analysis = analysis
             self.report.articles_added += sum(self.library.add_many(new))
+            by_status: dict[ReviewStatus, list[str]] = {}
             for aid, status in self.statuses.items():
-                self.library.set_status(aid, status)
+                by_status.setdefault(status, []).append(aid)
+            for status, ids in by_status.items():
+                self.library.set_status_many(ids, status)
+        # Every article's spans are checked here, then stored in one batch: one catalog
+        # transaction and one folder sync for the batch, not for each article.
+        adding: dict[str, list[tuple[int, int, str, str]]] = {}
         for aid, spans in self.spans.items():
             article = self.articles.get(aid) or self.library.get(aid)
             have = {(a.start, a.end, a.label) for a in self.library.annotations(aid)}
@@ -216,8 +222,10 @@ class _Batch:
                 have.add(key)
                 fresh.append((*snapped, label, source))
             if fresh:
-                self.library.add_annotations(aid, fresh)
-                self.report.annotations_added += len(fresh)
+                adding[aid] = fresh
+        if adding:
+            made = self.library.add_annotations_many(adding)
+            self.report.annotations_added += sum(len(m) for m in made.values())
         self.articles.clear()
         self.statuses.clear()
         self.spans.clear()

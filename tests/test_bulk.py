@@ -1,0 +1,121 @@
+"""Bulk commands cost a fixed number of catalog transactions and folder syncs per batch.
+
+A library of 20,000 articles made `reader import`, `reader mark` and `reader remove` pay a
+catalog transaction (with its sync) and a folder sync for every article; the commands took
+15 ms an article, most of it waiting for the disk. They are counted here, not timed: the
+speed figures are in `bench/`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reader import atomic, store
+from reader.article import Analysis, Article, Draft
+from reader.catalog import Catalog
+from reader.cli import main
+from reader.store import Library
+from reader.text import word_spans
+
+ARTICLES = 40
+
+
+def make(n: int) -> Article:
+    article = Article.from_draft(Draft([f"Article number {n} about Dushanbe and Moscow."], f"a{n}.txt", title=f"A {n}"))
+    article.analysis = Analysis("hand", "1", tokens=[i for s in word_spans(article.text) for i in s])
+    return article
+
+
+class Counts:
+    """How many catalog transactions and folder syncs ran."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.transactions = 0
+        self.folder_syncs = 0
+        real_transaction = Catalog.transaction
+        real_sync = atomic.fsync_dir
+
+        def transaction(catalog: Catalog):  # type: ignore[no-untyped-def]
+            self.transactions += 1
+            return real_transaction(catalog)
+
+        def sync(path: Path) -> None:
+            self.folder_syncs += 1
+            real_sync(path)
+
+        monkeypatch.setattr(Catalog, "transaction", transaction)
+        monkeypatch.setattr(atomic, "fsync_dir", sync)
+        monkeypatch.setattr(store, "fsync_dir", sync)
+
+    def reset(self) -> None:
+        self.transactions = self.folder_syncs = 0
+
+
+@pytest.fixture
+def library(data_dir: Path) -> tuple[Library, list[Article]]:
+    library = Library(data_dir)
+    articles = [make(n) for n in range(ARTICLES)]
+    library.add_many(articles)
+    library.count()
+    return library, articles
+
+
+def test_import_into_many_articles_is_a_few_transactions(
+    library: tuple[Library, list[Article]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib, articles = library
+    lines = []
+    for article in articles:
+        start = article.text.index("Dushanbe")
+        lines.append(json.dumps({"text": article.text, "spans": [{"start": start, "end": start + 8, "label": "GPE"}]}))
+    path = tmp_path / "many.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    counts = Counts(monkeypatch)
+    assert main(["import", str(path)]) == 0
+    # Two batches of at most 32 articles: a pending mark and an update each.
+    assert counts.transactions <= 4
+    assert counts.folder_syncs <= 2
+    assert all([a.label for a in lib.annotations(article.id)] == ["GPE"] for article in articles)
+    assert lib.summary(articles[0].id).annotations == 1
+
+
+def test_marking_many_articles_is_one_batch(
+    library: tuple[Library, list[Article]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lib, articles = library
+    counts = Counts(monkeypatch)
+    assert main(["mark", "read", *(a.id for a in articles)]) == 0
+    assert counts.transactions == 2 and counts.folder_syncs == 1
+    assert all(lib.summary(a.id).read for a in articles)
+    counts.reset()
+    assert main(["mark", "done", *(a.id for a in articles)]) == 0
+    assert counts.transactions == 2
+    assert lib.review_counts()["done"] == ARTICLES
+    assert capsys.readouterr().err.count(": done") == ARTICLES
+
+
+def test_removing_many_articles_is_one_batch(
+    library: tuple[Library, list[Article]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lib, articles = library
+    gone = articles[: ARTICLES // 2]
+    counts = Counts(monkeypatch)
+    assert main(["remove", *(a.id for a in gone)]) == 0
+    # A pending mark, the text index, then the rows.
+    assert counts.transactions == 3
+    assert lib.count() == ARTICLES - len(gone)
+    assert sorted(lib.stored_ids()) == sorted(a.id for a in articles[ARTICLES // 2 :])
+    assert capsys.readouterr().err.count("removed ") == len(gone)
+    assert lib.check().ok
+
+
+def test_a_bulk_change_with_a_removed_article_changes_none(library: tuple[Library, list[Article]]) -> None:
+    lib, articles = library
+    lib.remove(articles[3].id)
+    with pytest.raises(store.ArticleGone):
+        lib.set_read_many([a.id for a in articles[:6]])
+    assert not any(lib.summary(a.id).read for a in articles[:6] if a is not articles[3])
+    assert lib.check().ok
