@@ -726,8 +726,9 @@ class Library:
                     with contextlib.suppress(FileNotFoundError):
                         self._annotations_path(article.id).unlink()
                     path = self._article_path(article.id)
-                    write_json_file(path, "article", {"article": {"1": article.to_record()}})
+                    write_json_file(path, "article", {"article": {"1": article.to_record()}}, sync_folder=False)
                     written.append(path)
+                self._sync_folder(self.articles_dir)  # one sync makes the batch's renames durable
                 state = ArticleState()
                 with self._catalog_errors(), catalog.transaction() as tx:
                     for article in new:
@@ -762,9 +763,15 @@ class Library:
                 return gone
             with self._catalog_errors():
                 catalog.mark_pending(a.id for a, _ in present)
-            for article, _ in present:
-                write_json_file(self._article_path(article.id), "article", {"article": {"1": article.to_record()}})
-                self._articles.pop(article.id, None)
+            try:
+                for article, _ in present:
+                    path = self._article_path(article.id)
+                    write_json_file(path, "article", {"article": {"1": article.to_record()}}, sync_folder=False)
+                    self._articles.pop(article.id, None)
+            finally:
+                # One sync for the batch's renames. A failed write leaves its article marked
+                # pending: the next open reads it again, whichever version its file holds.
+                self._sync_folder(self.articles_dir)
             with self._catalog_errors(), catalog.transaction() as tx:
                 for article, state in present:
                     catalog.put(tx, summarize(article, state), mentions_in(article, state), article=article)

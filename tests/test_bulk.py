@@ -119,3 +119,18 @@ def test_a_bulk_change_with_a_removed_article_changes_none(library: tuple[Librar
         lib.set_read_many([a.id for a in articles[:6]])
     assert not any(lib.summary(a.id).read for a in articles[:6] if a is not articles[3])
     assert lib.check().ok
+
+
+def test_adding_and_reanalysing_a_batch_syncs_the_folder_once(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ingest and reanalyze store a batch of article files; each file is synced, and the
+    folder's renames once for the batch (a sync of the folder per file doubled the waits)."""
+    lib = Library(data_dir)
+    lib.count()
+    articles = [make(n) for n in range(ARTICLES)]
+    counts = Counts(monkeypatch)
+    assert all(lib.add_many(articles))
+    assert counts.folder_syncs == 1
+    counts.reset()
+    assert lib.save_analyses(articles) == []
+    assert counts.folder_syncs == 1
+    assert lib.count() == ARTICLES and lib.check().ok
