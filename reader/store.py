@@ -1130,6 +1130,32 @@ class Library:
 
         return self._change(article_id, change)
 
+    def relabel_many(self, ids: list[str], old: str, new: str) -> dict[str, int]:
+        """Give every annotation labelled `old` in these articles the label `new`, in one batch
+        (`_change_many`): one write per article however many it has, one catalog transaction.
+        A span that already carries `new` keeps one annotation. Returns how many annotations
+        changed, by article."""
+        _check_label(new)
+
+        def change(db: TinyDB, article: Article, state: ArticleState) -> int:
+            found = [a for a in state.annotations if a.label == old]
+            if not found or old == new:
+                return 0
+            table = db.table("annotations")
+            taken = {(a.start, a.end) for a in state.annotations if a.label == new}
+            for annotation in found:
+                if (annotation.start, annotation.end) in taken:
+                    table.remove(doc_ids=[_doc_id(annotation.id)])
+                    continue
+                taken.add((annotation.start, annotation.end))
+                moved = Annotation(annotation.id, annotation.start, annotation.end, new, annotation.source, annotation.created)
+                table.upsert(Document(moved.to_record(), doc_id=_doc_id(moved.id)))
+            return len(found)
+
+        unique = list(dict.fromkeys(ids))
+        counts = self._change_many([(article_id, change) for article_id in unique])
+        return dict(zip(unique, counts, strict=True))
+
     def reject(self, article_id: str, start: int, end: int, label: str) -> Rejection:
         """Record that a model span is wrong."""
         _check_label(label)

@@ -134,3 +134,25 @@ def test_adding_and_reanalysing_a_batch_syncs_the_folder_once(data_dir: Path, mo
     assert lib.save_analyses(articles) == []
     assert counts.folder_syncs == 1
     assert lib.count() == ARTICLES and lib.check().ok
+
+
+def test_renaming_a_label_writes_each_article_once(
+    library: tuple[Library, list[Article]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Renaming a label in the app changed the annotations one at a time: a write of the file
+    and two catalog transactions for each annotation. Now one write per article, one batch."""
+    lib, articles = library
+    for article in articles:
+        words = [w for w in word_spans(article.text)][:4]
+        lib.add_annotations(article.id, [(s, e, "GPE", "manual") for s, e in words[:3]] + [(*words[0], "LOC", "manual")])
+    writes: list[Path] = []
+    real_write = store.write_json_file
+    monkeypatch.setattr(store, "write_json_file", lambda p, k, t, **kw: (writes.append(p), real_write(p, k, t, **kw)))
+    counts = Counts(monkeypatch)
+    changed = lib.relabel_many([a.id for a in articles], "GPE", "LOC")
+    assert changed == {a.id: 3 for a in articles}
+    assert len(writes) == ARTICLES and counts.transactions == 2
+    for article in articles:
+        labels = sorted(a.label for a in lib.annotations(article.id))
+        assert labels == ["LOC", "LOC", "LOC"]  # the span already LOC keeps one annotation
+    assert lib.check().ok
