@@ -156,3 +156,39 @@ def test_renaming_a_label_writes_each_article_once(
         labels = sorted(a.label for a in lib.annotations(article.id))
         assert labels == ["LOC", "LOC", "LOC"]  # the span already LOC keeps one annotation
     assert lib.check().ok
+
+
+def test_annotations_of_the_library_are_written_as_each_article_is_read(
+    library: tuple[Library, list[Article]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`reader annotations` held every row of the library before printing one (a library of
+    100,000 annotated articles: millions of rows in memory). Each article's rows are out
+    before the next article is read, and the JSON is the array it always was."""
+    lib, articles = library
+    for article in articles[:3]:
+        first, second = word_spans(article.text)[:2]
+        lib.add_annotations(article.id, [(*first, "GPE", "manual"), (*second, "ORG", "manual")])
+    for flags in ([], ["--json"]):
+        seen_before_read: list[str] = []
+        real_get = Library.get
+
+        def get(self: Library, article_id: str, seen: list[str] = seen_before_read, real=real_get) -> Article:  # type: ignore[no-untyped-def]
+            seen.append(capsys.readouterr().out)
+            return real(self, article_id)
+
+        monkeypatch.setattr(Library, "get", get)
+        assert main(["annotations", *flags]) == 0
+        rest = capsys.readouterr().out
+        monkeypatch.setattr(Library, "get", real_get)
+        assert len(seen_before_read) == 3
+        assert seen_before_read[0] == "" and all(seen_before_read[1:])
+        printed = "".join(seen_before_read) + rest
+        if flags:
+            rows = json.loads(printed)
+            assert len(rows) == 6 and {r["label"] for r in rows} == {"GPE", "ORG"}
+            assert printed == json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+        else:
+            assert len(printed.splitlines()) == 6
+    lib.remove_many([a.id for a in articles[:3]])
+    assert main(["annotations", "--json"]) == 0
+    assert capsys.readouterr().out == "[]\n"

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any, cast
+import json
+import sys
+import textwrap
+from collections.abc import Iterable
+from typing import cast
 
 from reader.article import ReviewStatus, article_json
 from reader.cli.errors import EXIT_OK, CommandError
@@ -82,24 +86,27 @@ def cmd_untag(args: argparse.Namespace, library: Library, config: Config) -> int
 
 
 def cmd_annotations(args: argparse.Namespace, library: Library, config: Config) -> int:
-    """List annotations, of one article or of all."""
-    ids = [resolve(library, args.id)] if args.id else [s.id for s in library.iter_summaries()]
-    rows: list[dict[str, Any]] = []
+    """List annotations, of one article or of all: written as each article is read, so the
+    memory it takes does not grow with the library (the JSON is the same array as ever)."""
+    ids: Iterable[str] = [resolve(library, args.id)] if args.id else (s.id for s in library.iter_summaries())
+    shown = 0
     for article_id in ids:
         if not library.annotations(article_id):
             continue  # most articles: no need to read their text
         text = library.get(article_id).text
-        annotations = library.article_state(article_id, len(text)).annotations
-        for annotation in annotations:
-            rows.append({"article": article_id, **annotation.to_json(text)})
+        for annotation in library.article_state(article_id, len(text)).annotations:
+            row = {"article": article_id, **annotation.to_json(text)}
+            if args.json:
+                item = textwrap.indent(json.dumps(row, indent=2, ensure_ascii=False), "  ")
+                sys.stdout.write(("[\n" if not shown else ",\n") + item)
+            else:
+                out(
+                    f"{row['article'][:10]}  {row['id']}  {row['start']:6}-{row['end']:<6} "
+                    f"{row['label']:10} {row['source']:6} {row['text']}"
+                )
+            shown += 1
     if args.json:
-        out_json(rows)
-        return EXIT_OK
-    for row in rows:
-        out(
-            f"{row['article'][:10]}  {row['id']}  {row['start']:6}-{row['end']:<6} "
-            f"{row['label']:10} {row['source']:6} {row['text']}"
-        )
+        sys.stdout.write("\n]\n" if shown else "[]\n")
     return EXIT_OK
 
 
