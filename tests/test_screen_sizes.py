@@ -29,38 +29,44 @@ async def press(pilot, *keys: str) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
 
 
-@pytest.mark.parametrize("size", [(40, 12), (60, 20), (80, 24)])
+SIZES = [(40, 12), (60, 20), (80, 24)]
+
+
 @pytest.mark.parametrize("keys", [(), ("down", "enter")], ids=["library", "article"])
 async def test_the_footer_ends_at_the_palette_key_with_no_stray_character(
-    data_dir: Path, tmp_path: Path, size: tuple[int, int], keys: tuple[str, ...]
+    data_dir: Path, tmp_path: Path, keys: tuple[str, ...]
 ) -> None:
     """The compact footer's margin after the palette key left the last column to the keys
     scrolled under it: "…^p Commandss"."""
     library_with_articles(data_dir)
     app = app_on(tmp_path, data_dir)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await press(pilot, *keys)
-        footer = screen_lines(app)[-1]
-        assert footer.endswith("▏^p Commands "), footer
+        for size in SIZES:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            footer = screen_lines(app)[-1]
+            assert footer.endswith("▏^p Commands "), (size, footer)
 
 
-@pytest.mark.parametrize("size", [(40, 12), (60, 20), (80, 24)])
-async def test_the_export_dialog_shows_both_buttons_whole(data_dir: Path, tmp_path: Path, size: tuple[int, int]) -> None:
+async def test_the_export_dialog_shows_both_buttons_whole(data_dir: Path, tmp_path: Path) -> None:
     library_with_articles(data_dir)
     app = app_on(tmp_path, data_dir)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=(100, 30)) as pilot:
         await press(pilot, "down", "enter", "ctrl+e")
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
-        dialog.query_one("#dialog").scroll_end(animate=False)
-        await pilot.pause()
-        buttons = {str(b.label): b for b in dialog.query(Button)}
-        row = next(line for line in screen_lines(app) if "Export " in line and "│" in line)
-        assert "Export" in row and "Cancel" in row, row
-        for button in buttons.values():
-            assert button.region.width >= len(str(button.label)) + 2
-            assert app.screen.region.contains_region(button.region)
+        for size in SIZES:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            dialog.query_one("#dialog").scroll_end(animate=False)
+            await pilot.pause()
+            row = next(line for line in screen_lines(app) if "Export " in line and "│" in line)
+            assert "Export" in row and "Cancel" in row, (size, row)
+            for button in dialog.query(Button):
+                assert button.region.width >= len(str(button.label)) + 2
+                assert app.screen.region.contains_region(button.region)
 
 
 async def test_the_help_shows_keys_on_a_short_terminal(data_dir: Path, tmp_path: Path) -> None:
