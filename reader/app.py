@@ -104,6 +104,8 @@ DEFAULT_THEME = READER_DARK.name
 # What a store call can raise for a reason outside the program: a damaged or unwritable
 # file, an article removed meanwhile (ArticleGone is a LookupError), a bad span or value.
 STORE_ERRORS: tuple[type[Exception], ...] = (StoreError, LookupError, ValueError)
+# How many articles a rename of a label changes together.
+_RELABEL_BATCH = 200
 # What an export can end with for a reason outside the program, besides those.
 EXPORT_ERRORS: tuple[type[Exception], ...] = (*STORE_ERRORS, OSError, ImportError, BrokenProcessPool)
 
@@ -521,19 +523,23 @@ class ReaderApp(App[None]):
         except STORE_ERRORS as exc:
             self.call_from_thread(self.notify, f"{exc}", title="Annotations not relabelled", severity="error")
             return
-        for article_id in ids:
+        # A batch of articles at a time: one write per article and one catalog transaction
+        # per batch. A batch that fails (an article removed meanwhile) goes article by article.
+        for first in range(0, len(ids), _RELABEL_BATCH):
             if self.stop_requested.is_set():
                 return
+            batch = ids[first : first + _RELABEL_BATCH]
             try:
-                found = [a for a in self.library.article_state(article_id).annotations if a.label == old]
-                for annotation in found:
-                    self.library.relabel_annotation(article_id, annotation.id, new)
-            except STORE_ERRORS as exc:
-                failed.append(f"{article_id[:10]}: {exc}")
-                continue
-            if found:
-                changed += len(found)
-                articles += 1
+                counts = self.library.relabel_many(batch, old, new)
+            except STORE_ERRORS:
+                counts = {}
+                for article_id in batch:
+                    try:
+                        counts.update(self.library.relabel_many([article_id], old, new))
+                    except STORE_ERRORS as exc:
+                        failed.append(f"{article_id[:10]}: {exc}")
+            changed += sum(counts.values())
+            articles += sum(1 for n in counts.values() if n)
         message = f"Renamed {old} to {new} in {plural(changed, 'annotation')} of {plural(articles, 'article')}."
         if failed:
             message += f" {plural(len(failed), 'article')} could not be changed: {failed[0]}"

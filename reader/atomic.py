@@ -104,8 +104,11 @@ def atomic_file(path: Path, *, binary: bool = True) -> Iterator[IO[Any]]:
         raise
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` atomically (see the module docstring); raises OSError."""
+def write_atomic(path: Path, data: bytes, *, sync_folder: bool = True) -> None:
+    """Replace `path` with `data` atomically (see the module docstring); raises OSError.
+
+    Without `sync_folder`, the rename is durable only once the caller syncs the folder
+    (`fsync_dir`): a batch of writes into one folder then needs one sync, not one each."""
     path = target_of(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temporary_name(path)
@@ -120,7 +123,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         finally:
             os.close(fd)
         os.replace(tmp, path)
-        fsync_dir(path.parent)
+        if sync_folder:
+            fsync_dir(path.parent)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

@@ -255,9 +255,15 @@ def mentions_in(article: Article, state: ArticleState) -> list[Mention]:
     for annotation in state.annotations:
         spans[(annotation.start, annotation.end, annotation.label)] = True
     grouped: dict[tuple[str, str], list[Any]] = {}
+    # Entities repeat ("Moscow" forty times): each distinct text is normalised once.
+    seen: dict[str, tuple[str, str]] = {}
     for (start, end, label), annotated in sorted(spans.items()):
-        surface = " ".join(text[start:end].split())
-        norm = fold(surface)
+        raw = text[start:end]
+        known = seen.get(raw)
+        if known is None:
+            surface = " ".join(raw.split())
+            known = seen[raw] = (surface, fold(surface))
+        surface, norm = known
         if not norm:
             continue
         group = grouped.get((label, norm))

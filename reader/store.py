@@ -50,7 +50,7 @@ from reader.article import (
     Rejection,
     ReviewStatus,
 )
-from reader.atomic import is_temporary, write_atomic
+from reader.atomic import fsync_dir, is_temporary, write_atomic
 from reader.catalog import (
     CATALOG_VERSION,
     ArticleSummary,
@@ -141,15 +141,16 @@ def read_json_file(path: Path, kind: str) -> dict[str, Any] | None:
     return tables
 
 
-def write_json_file(path: Path, kind: str, tables: dict[str, Any]) -> None:
-    """Write one store file atomically (`reader.atomic.write_atomic`); StoreError when it fails."""
+def write_json_file(path: Path, kind: str, tables: dict[str, Any], *, sync_folder: bool = True) -> None:
+    """Write one store file atomically (`reader.atomic.write_atomic`); StoreError when it fails.
+    Without `sync_folder` the caller syncs the folder once after a batch of writes."""
     payload = json.dumps(
         {_ENVELOPE: {"schema": SCHEMA_VERSION, "kind": kind}, "tables": tables},
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode("utf-8")
     try:
-        write_atomic(path, payload)
+        write_atomic(path, payload, sync_folder=sync_folder)
     except OSError as exc:
         raise StoreError(f"{path}: could not save: {exc.strerror or exc}") from exc
 
@@ -568,6 +569,13 @@ class Library:
                         self.catalog.put(tx, summarize(article, state), mentions_in(article, state), article=article)
                 self.catalog.clear_pending(tx, batch)
 
+    def _sync_folder(self, folder: Path) -> None:
+        """Make the renames of a batch of writes in `folder` durable, with one sync."""
+        try:
+            fsync_dir(folder)
+        except OSError as exc:
+            raise StoreError(f"{folder}: could not save: {exc.strerror or exc}") from exc
+
     def _unmark(self, ids: list[str]) -> None:
         """Clear pending marks after a write failed and left the files as they were. If the
         catalog cannot be written either, the marks stay: the next open checks those files."""
@@ -718,8 +726,9 @@ class Library:
                     with contextlib.suppress(FileNotFoundError):
                         self._annotations_path(article.id).unlink()
                     path = self._article_path(article.id)
-                    write_json_file(path, "article", {"article": {"1": article.to_record()}})
+                    write_json_file(path, "article", {"article": {"1": article.to_record()}}, sync_folder=False)
                     written.append(path)
+                self._sync_folder(self.articles_dir)  # one sync makes the batch's renames durable
                 state = ArticleState()
                 with self._catalog_errors(), catalog.transaction() as tx:
                     for article in new:
@@ -754,9 +763,15 @@ class Library:
                 return gone
             with self._catalog_errors():
                 catalog.mark_pending(a.id for a, _ in present)
-            for article, _ in present:
-                write_json_file(self._article_path(article.id), "article", {"article": {"1": article.to_record()}})
-                self._articles.pop(article.id, None)
+            try:
+                for article, _ in present:
+                    path = self._article_path(article.id)
+                    write_json_file(path, "article", {"article": {"1": article.to_record()}}, sync_folder=False)
+                    self._articles.pop(article.id, None)
+            finally:
+                # One sync for the batch's renames. A failed write leaves its article marked
+                # pending: the next open reads it again, whichever version its file holds.
+                self._sync_folder(self.articles_dir)
             with self._catalog_errors(), catalog.transaction() as tx:
                 for article, state in present:
                     catalog.put(tx, summarize(article, state), mentions_in(article, state), article=article)
@@ -950,33 +965,56 @@ class Library:
 
         With `review`, the first change to a new article sets it in progress.
         """
+        return self._change_many([(article_id, change)], review=review)[0]
+
+    def _change_many(
+        self, changes: list[tuple[str, Callable[[TinyDB, Article, ArticleState], _T]]], *, review: bool = True
+    ) -> list[_T]:
+        """`_change` for many articles at once: every change is made in memory first (an error
+        there, such as ArticleGone, raises before any file is written), then the files are
+        written and the catalog updated in one transaction. A bulk command (import, mark) thus
+        costs one catalog transaction and one sync of the folder per batch, not per article.
+        """
+        results: list[_T] = []
         with self.locked():
             catalog = self._ready()
-            article = self._article_for_write(article_id)
-            path = self._annotations_path(article_id)
-            tables = read_json_file(path, "annotations") or {}
-            before = parse_state(path, tables, len(article.text))
-            storage = StagedStorage(tables)
-            db = TinyDB(storage=lambda: storage)
-            result = change(db, article, before)
-            if not storage.changed:
-                return result
-            tables = storage.tables
-            if review and before.status == "new":
-                tables.setdefault("state", {}).setdefault("1", {})["status"] = "in_progress"
-            after = parse_state(path, tables, len(article.text))
+            staged: list[tuple[str, Article, ArticleState, ArticleState, dict[str, Any]]] = []
+            for article_id, change in changes:
+                article = self._article_for_write(article_id)
+                path = self._annotations_path(article_id)
+                tables = read_json_file(path, "annotations") or {}
+                before = parse_state(path, tables, len(article.text))
+                storage = StagedStorage(tables)
+                db = TinyDB(storage=lambda storage=storage: storage)
+                results.append(change(db, article, before))
+                if not storage.changed:
+                    continue
+                tables = storage.tables
+                if review and before.status == "new":
+                    tables.setdefault("state", {}).setdefault("1", {})["status"] = "in_progress"
+                after = parse_state(path, tables, len(article.text))
+                staged.append((article_id, article, before, after, tables))
+            if not staged:
+                return results
+            ids = [article_id for article_id, *_ in staged]
             with self._catalog_errors():
-                catalog.mark_pending([article_id])
+                catalog.mark_pending(ids)
+            written = 0
             try:
-                write_json_file(path, "annotations", tables)
-            except StoreError:
-                self._unmark([article_id])  # the file is as it was
-                raise
-            annotations_changed = (before.annotations, before.rejections) != (after.annotations, after.rejections)
-            with self._catalog_errors(), catalog.transaction() as tx:
-                catalog.put_state(tx, article_id, after, mentions_in(article, after) if annotations_changed else None)
-                catalog.clear_pending(tx, [article_id])
-            return result
+                for article_id, _, _, _, tables in staged:
+                    write_json_file(self._annotations_path(article_id), "annotations", tables, sync_folder=False)
+                    written += 1
+            finally:
+                if written:
+                    self._sync_folder(self.annotations_dir)
+                if written < len(staged):
+                    self._unmark(ids[written:])  # those files are as they were
+                with self._catalog_errors(), catalog.transaction() as tx:
+                    for article_id, article, before, after, _ in staged[:written]:
+                        annotations_changed = (before.annotations, before.rejections) != (after.annotations, after.rejections)
+                        catalog.put_state(tx, article_id, after, mentions_in(article, after) if annotations_changed else None)
+                    catalog.clear_pending(tx, ids[:written])
+            return results
 
     def annotations(self, article_id: str) -> list[Annotation]:
         """An article's annotations in text order."""
@@ -1026,44 +1064,14 @@ class Library:
         """Save several annotations `(start, end, label, source)` in one write; returns those
         added (a span already annotated with that label, in the store or twice in `items`,
         is stored once)."""
-        for start, end, label, _ in items:
-            _check_label(label)
-            if not (_is_int(start) and _is_int(end)) or not 0 <= start < end:
-                raise ValueError(_span_problem(start, end))
+        return self._change(article_id, _adding(items, ids))
 
-        def change(db: TinyDB, article: Article, state: ArticleState) -> list[Annotation]:
-            length = len(article.text)
-            taken = {(a.start, a.end, a.label) for a in state.annotations}
-            made: list[Annotation] = []
-            for n, (start, end, label, source) in enumerate(items):
-                if end > length:
-                    raise ValueError(f"span {start}-{end} is outside the text (0-{length})")
-                if (start, end, label) in taken:
-                    continue
-                taken.add((start, end, label))
-                wanted = ids[n] if ids and n < len(ids) else None
-                made.append(
-                    Annotation(
-                        wanted or secrets.token_hex(4),
-                        start,
-                        end,
-                        label,
-                        "model" if source == "model" else "manual",
-                        now(),
-                    )
-                )
-            table = db.table("annotations")
-            stored = {_doc_id(a.id) for a in state.annotations}
-            # One pass over the table for them all (an upsert each would scan it each time).
-            table.insert_multiple(
-                Document(a.to_record(), doc_id=_doc_id(a.id)) for a in made if _doc_id(a.id) not in stored
-            )
-            for annotation in made:
-                if _doc_id(annotation.id) in stored:  # an id given again (a redo): replace it
-                    table.upsert(Document(annotation.to_record(), doc_id=_doc_id(annotation.id)))
-            return made
-
-        return self._change(article_id, change)
+    def add_annotations_many(self, items: dict[str, list[tuple[int, int, str, str]]]) -> dict[str, list[Annotation]]:
+        """`add_annotations` for many articles, in one batch (`_change_many`): the annotations
+        added, by article. ArticleGone (or ValueError for a bad span) before anything is saved."""
+        ids = list(items)
+        made = self._change_many([(article_id, _adding(items[article_id], None)) for article_id in ids])
+        return dict(zip(ids, made, strict=True))
 
     def remove_annotations(self, article_id: str, annotation_ids: list[str]) -> list[Annotation]:
         """Delete several annotations (exact ids) in one write; returns those that were there."""
@@ -1122,6 +1130,32 @@ class Library:
 
         return self._change(article_id, change)
 
+    def relabel_many(self, ids: list[str], old: str, new: str) -> dict[str, int]:
+        """Give every annotation labelled `old` in these articles the label `new`, in one batch
+        (`_change_many`): one write per article however many it has, one catalog transaction.
+        A span that already carries `new` keeps one annotation. Returns how many annotations
+        changed, by article."""
+        _check_label(new)
+
+        def change(db: TinyDB, article: Article, state: ArticleState) -> int:
+            found = [a for a in state.annotations if a.label == old]
+            if not found or old == new:
+                return 0
+            table = db.table("annotations")
+            taken = {(a.start, a.end) for a in state.annotations if a.label == new}
+            for annotation in found:
+                if (annotation.start, annotation.end) in taken:
+                    table.remove(doc_ids=[_doc_id(annotation.id)])
+                    continue
+                taken.add((annotation.start, annotation.end))
+                moved = Annotation(annotation.id, annotation.start, annotation.end, new, annotation.source, annotation.created)
+                table.upsert(Document(moved.to_record(), doc_id=_doc_id(moved.id)))
+            return len(found)
+
+        unique = list(dict.fromkeys(ids))
+        counts = self._change_many([(article_id, change) for article_id in unique])
+        return dict(zip(unique, counts, strict=True))
+
     def reject(self, article_id: str, start: int, end: int, label: str) -> Rejection:
         """Record that a model span is wrong."""
         _check_label(label)
@@ -1152,10 +1186,13 @@ class Library:
     # -- reading and review state ------------------------------------------------------------
 
     def _set_state(self, article_id: str, fields: dict[str, Any]) -> None:
+        self._set_state_many([article_id], fields)
+
+    def _set_state_many(self, ids: list[str], fields: dict[str, Any]) -> None:
         def change(db: TinyDB, article: Article, state: ArticleState) -> None:
             db.table("state").upsert(Document(fields, doc_id=1))
 
-        self._change(article_id, change, review=False)
+        self._change_many([(article_id, change) for article_id in dict.fromkeys(ids)], review=False)
 
     def position(self, article_id: str) -> int:
         """Where the reader left the article (a character offset)."""
@@ -1169,13 +1206,22 @@ class Library:
 
     def set_read(self, article_id: str, read: bool = True) -> None:
         """Mark an article read (or unread)."""
-        self._set_state(article_id, {"read": bool(read)})
+        self.set_read_many([article_id], read)
+
+    def set_read_many(self, ids: list[str], read: bool = True) -> None:
+        """Mark articles read (or unread), in one batch; ArticleGone before any is changed
+        when one is not in the library."""
+        self._set_state_many(ids, {"read": bool(read)})
 
     def set_status(self, article_id: str, status: ReviewStatus) -> None:
         """Set an article's review status (new, in_progress, done or ignored)."""
+        self.set_status_many([article_id], status)
+
+    def set_status_many(self, ids: list[str], status: ReviewStatus) -> None:
+        """Set the review status of articles, in one batch (see `set_read_many`)."""
         if status not in REVIEW_STATUSES:
             raise ValueError(f"unknown review status {status!r} (one of {', '.join(REVIEW_STATUSES)})")
-        self._set_state(article_id, {"status": status})
+        self._set_state_many(ids, {"status": status})
 
     # -- checking --------------------------------------------------------------------------
 
@@ -1264,6 +1310,51 @@ class Library:
         """What the catalog records about itself: version, layout, when it was built."""
         with self._catalog_errors():
             return self._ready().meta()
+
+
+def _adding(
+    items: list[tuple[int, int, str, str]], ids: list[str | None] | None
+) -> Callable[[TinyDB, Article, ArticleState], list[Annotation]]:
+    """The change that adds annotations `(start, end, label, source)` to an article (the ids
+    wanted, where given); it returns those added, each span and label once."""
+    for start, end, label, _ in items:
+        _check_label(label)
+        if not (_is_int(start) and _is_int(end)) or not 0 <= start < end:
+            raise ValueError(_span_problem(start, end))
+
+    def change(db: TinyDB, article: Article, state: ArticleState) -> list[Annotation]:
+        length = len(article.text)
+        taken = {(a.start, a.end, a.label) for a in state.annotations}
+        made: list[Annotation] = []
+        for n, (start, end, label, source) in enumerate(items):
+            if end > length:
+                raise ValueError(f"span {start}-{end} is outside the text (0-{length})")
+            if (start, end, label) in taken:
+                continue
+            taken.add((start, end, label))
+            wanted = ids[n] if ids and n < len(ids) else None
+            made.append(
+                Annotation(
+                    wanted or secrets.token_hex(4),
+                    start,
+                    end,
+                    label,
+                    "model" if source == "model" else "manual",
+                    now(),
+                )
+            )
+        table = db.table("annotations")
+        stored = {_doc_id(a.id) for a in state.annotations}
+        # One pass over the table for them all (an upsert each would scan it each time).
+        table.insert_multiple(
+            Document(a.to_record(), doc_id=_doc_id(a.id)) for a in made if _doc_id(a.id) not in stored
+        )
+        for annotation in made:
+            if _doc_id(annotation.id) in stored:  # an id given again (a redo): replace it
+                table.upsert(Document(annotation.to_record(), doc_id=_doc_id(annotation.id)))
+        return made
+
+    return change
 
 
 def _check_label(label: Any) -> None:

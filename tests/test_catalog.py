@@ -680,3 +680,29 @@ def test_how_many_articles_mention_an_entity(library: Library) -> None:
     library.add_many([make([f"Rahmon spoke, part {n}."], entities=[("Rahmon", "PERSON")]) for n in range(7)])
     assert library.mentioned_count("rahmon", "PERSON") == 7
     assert len(library.mentioned_in("rahmon", "PERSON", limit=3)) == 3
+
+
+def test_an_entity_text_is_normalised_once_however_often_it_occurs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every save of an article recounts its mentions; with 100,000 entities that normalised
+    100,000 texts on each tag (0.45 s). Each distinct text is normalised once now."""
+    from reader import catalog
+    from reader.article import ArticleState
+
+    names = ["Moscow", "Vladimir Putin", "Dushanbe"]
+    article = Article.from_draft(Draft([" and ".join(names[n % 3] for n in range(300)) + "."], "many.txt"))
+    spans = []
+    for n, name in enumerate(names):
+        at = -1
+        while (at := article.text.find(name, at + 1)) >= 0:
+            spans.append(Span(at, at + len(name), ["GPE", "PERSON", "GPE"][n]))
+    article.analysis = Analysis("hand", "1", entities=spans, tokens=[i for s in word_spans(article.text) for i in s])
+    calls = []
+    real = catalog.fold
+    monkeypatch.setattr(catalog, "fold", lambda text: (calls.append(text), real(text))[1])
+    mentions = catalog.mentions_in(article, ArticleState())
+    assert sorted((m.norm, m.label, m.mentions) for m in mentions) == [
+        ("dushanbe", "GPE", 100),
+        ("moscow", "GPE", 100),
+        ("vladimir putin", "PERSON", 100),
+    ]
+    assert len(calls) == 3

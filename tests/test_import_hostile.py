@@ -349,3 +349,24 @@ def test_utf16_offsets_on_import(
     cut = write_lines(tmp_path / "cut.jsonl", [{"text": text, "label": [[1, 5, "X"]]}])
     status, _, err = run(capsys, "import", "--offsets", "utf16", str(cut))
     assert status == 1 and f"{cut}:1: span 1: UTF-16 offset 1 cuts a character in two" in err
+
+
+def test_a_file_of_many_bad_lines_keeps_the_first_and_counts_the_rest(
+    library: Library, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every bad line's message was kept to the end of the read: a 50 MB file of bad lines
+    took 250 MB. The report keeps the first ones and counts the others."""
+    from reader.importing import KEPT, import_file
+
+    bad = {"text": "Alpha beta gamma.", "spans": [{"start": 0, "end": 99, "label": "GPE"}]}
+    path = write_lines(tmp_path / "bad.jsonl", [bad] * (KEPT * 3))
+    report = import_file(library, path)
+    assert report.bad_lines == KEPT * 3 and len(report.errors) == KEPT
+    status, _, err = run(capsys, "import", str(path))
+    assert status == 1
+    lines = err.splitlines()
+    assert lines[0].startswith(f"{path}:1: ")
+    assert f"{path}: {KEPT * 2} more bad lines" in lines
+    assert f"{path}: nothing stored: {KEPT * 3} bad lines (--skip-invalid stores the good lines)" in lines
+    assert len(lines) == KEPT + 2
+    assert library.count() == 0

@@ -263,7 +263,7 @@ def test_bulk_remove_is_one_write_and_state_is_one_read(data_dir: Path, monkeypa
     library.reject(article.id, 0, 10, "ORG")
     writes: list[Path] = []
     real_write = store_module.write_json_file
-    monkeypatch.setattr(store_module, "write_json_file", lambda p, k, t: (writes.append(p), real_write(p, k, t)))
+    monkeypatch.setattr(store_module, "write_json_file", lambda p, k, t, **kw: (writes.append(p), real_write(p, k, t, **kw)))
     removed = library.remove_annotations(article.id, [a.id for a in made])
     assert sorted(a.id for a in removed) == sorted(a.id for a in made)
     assert len(writes) == 1
@@ -318,7 +318,7 @@ def test_saving_analyses_writes_each_article_once_and_no_annotation_file(
         article.analysis = Analysis("other", "2", entities=[], numbers=[], tokens=article.analysis.tokens)
     writes: list[Path] = []
     real_write = store_module.write_json_file
-    monkeypatch.setattr(store_module, "write_json_file", lambda p, k, t: (writes.append(p), real_write(p, k, t)))
+    monkeypatch.setattr(store_module, "write_json_file", lambda p, k, t, **kw: (writes.append(p), real_write(p, k, t, **kw)))
     library.save_analyses(articles)
     assert sorted(writes) == sorted(data_dir / "articles" / f"{a.id}.json" for a in articles)
     assert {s.model for s in library.summaries()} == {"other"}

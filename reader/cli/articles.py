@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any, cast
+import json
+import sys
+import textwrap
+from collections.abc import Iterable
+from typing import cast
 
 from reader.article import ReviewStatus, article_json
 from reader.cli.errors import EXIT_OK, CommandError
@@ -14,6 +18,8 @@ from reader.store import ArticleGone, Library
 
 # What `show` prints above the text, in this order, when the article has it.
 _SHOWN_FIELDS = ("title", "byline", "date", "source", "site", "url", "id", "words", "model")
+# How many articles `remove` and `mark` change together (one catalog transaction each).
+BATCH = 500
 
 
 def cmd_show(args: argparse.Namespace, library: Library, config: Config) -> int:
@@ -80,45 +86,62 @@ def cmd_untag(args: argparse.Namespace, library: Library, config: Config) -> int
 
 
 def cmd_annotations(args: argparse.Namespace, library: Library, config: Config) -> int:
-    """List annotations, of one article or of all."""
-    ids = [resolve(library, args.id)] if args.id else [s.id for s in library.iter_summaries()]
-    rows: list[dict[str, Any]] = []
+    """List annotations, of one article or of all: written as each article is read, so the
+    memory it takes does not grow with the library (the JSON is the same array as ever)."""
+    ids: Iterable[str] = [resolve(library, args.id)] if args.id else (s.id for s in library.iter_summaries())
+    shown = 0
     for article_id in ids:
         if not library.annotations(article_id):
             continue  # most articles: no need to read their text
         text = library.get(article_id).text
-        annotations = library.article_state(article_id, len(text)).annotations
-        for annotation in annotations:
-            rows.append({"article": article_id, **annotation.to_json(text)})
+        for annotation in library.article_state(article_id, len(text)).annotations:
+            row = {"article": article_id, **annotation.to_json(text)}
+            if args.json:
+                item = textwrap.indent(json.dumps(row, indent=2, ensure_ascii=False), "  ")
+                sys.stdout.write(("[\n" if not shown else ",\n") + item)
+            else:
+                out(
+                    f"{row['article'][:10]}  {row['id']}  {row['start']:6}-{row['end']:<6} "
+                    f"{row['label']:10} {row['source']:6} {row['text']}"
+                )
+            shown += 1
     if args.json:
-        out_json(rows)
-        return EXIT_OK
-    for row in rows:
-        out(
-            f"{row['article'][:10]}  {row['id']}  {row['start']:6}-{row['end']:<6} "
-            f"{row['label']:10} {row['source']:6} {row['text']}"
-        )
+        sys.stdout.write("\n]\n" if shown else "[]\n")
     return EXIT_OK
 
 
 def cmd_remove(args: argparse.Namespace, library: Library, config: Config) -> int:
-    """Remove articles and their annotations (every id is checked before any is removed)."""
-    for article_id in dict.fromkeys(resolve_all(library, args.ids)):
+    """Remove articles and their annotations (every id is checked before any is removed),
+    a batch at a time: one catalog transaction per batch, not per article."""
+    ids = list(dict.fromkeys(resolve_all(library, args.ids)))
+    for first in range(0, len(ids), BATCH):
+        batch = ids[first : first + BATCH]
         try:
-            library.remove(article_id)
+            library.remove_many(batch)
         except ArticleGone:
-            say(f"{article_id}: already removed")
+            # One of them went meanwhile (another copy of reader): each on its own.
+            for article_id in batch:
+                try:
+                    library.remove(article_id)
+                except ArticleGone:
+                    say(f"{article_id}: already removed")
+                    continue
+                say(f"removed {article_id}")
             continue
-        say(f"removed {article_id}")
+        for article_id in batch:
+            say(f"removed {article_id}")
     return EXIT_OK
 
 
 def cmd_mark(args: argparse.Namespace, library: Library, config: Config) -> int:
-    """Mark articles read or unread, or set their review status."""
-    for article_id in resolve_all(library, args.ids):
+    """Mark articles read or unread, or set their review status, a batch at a time."""
+    ids = list(dict.fromkeys(resolve_all(library, args.ids)))
+    for first in range(0, len(ids), BATCH):
+        batch = ids[first : first + BATCH]
         if args.mark in ("read", "unread"):
-            library.set_read(article_id, args.mark == "read")
+            library.set_read_many(batch, args.mark == "read")
         else:
-            library.set_status(article_id, cast(ReviewStatus, args.mark.replace("-", "_")))
-        say(f"{article_id[:10]}: {args.mark}")
+            library.set_status_many(batch, cast(ReviewStatus, args.mark.replace("-", "_")))
+        for article_id in batch:
+            say(f"{article_id[:10]}: {args.mark}")
     return EXIT_OK

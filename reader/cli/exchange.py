@@ -146,7 +146,7 @@ def cmd_import(args: argparse.Namespace, library: Library, config: Config) -> in
         if not file.stored:
             if file.errors and not file.failure:
                 say(
-                    f"{file.path}: nothing stored: {plural(len(file.errors), 'bad line')} "
+                    f"{file.path}: nothing stored: {plural(file.bad_lines, 'bad line')} "
                     "(--skip-invalid stores the good lines)"
                 )
             continue
@@ -165,8 +165,8 @@ def _snapped(file: FileReport) -> None:
             f"{file.path}:{snapped.line}: span {start}-{end} snapped to whole tokens: "
             f"{new_start}-{new_end} {snapped.text!r}"
         )
-    if len(file.snapped) > _SNAPPED_SHOWN:
-        say(f"{file.path}: {len(file.snapped) - _SNAPPED_SHOWN} more spans snapped to whole tokens")
+    if file.snapped_count > _SNAPPED_SHOWN:
+        say(f"{file.path}: {file.snapped_count - _SNAPPED_SHOWN} more spans snapped to whole tokens")
 
 
 def _counts(file: FileReport) -> list[str]:
@@ -177,8 +177,8 @@ def _counts(file: FileReport) -> list[str]:
     ]
     if file.already_there:
         parts.append(f"{file.already_there} already there")
-    if file.snapped:
-        parts.append(f"{len(file.snapped)} snapped to whole tokens")
+    if file.snapped_count:
+        parts.append(f"{file.snapped_count} snapped to whole tokens")
     if file.ignored:
         parts.append(f"{plural(file.ignored, 'task')} not accepted, skipped")
     if file.not_spans:
@@ -186,5 +186,5 @@ def _counts(file: FileReport) -> list[str]:
     if file.predictions:
         parts.append(f"{plural(file.predictions, 'prediction')} not imported")
     if file.errors:
-        parts.append(f"{plural(len(file.errors), 'bad line')} skipped")
+        parts.append(f"{plural(file.bad_lines, 'bad line')} skipped")
     return parts

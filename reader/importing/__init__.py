@@ -34,6 +34,9 @@ __all__ = ["FileReport", "ImportReport", "import_file", "import_files"]
 # characters of text a batch holds at most.
 BATCH = 32
 BATCH_CHARS = 1 << 22
+# How many bad lines and snapped spans a report keeps to show; the rest are counted. A file of
+# millions of bad lines would otherwise hold a message for each (a 50 MB one took 250 MB).
+KEPT = 100
 
 
 @dataclass(slots=True)
@@ -56,7 +59,8 @@ class FileReport:
     lines: int = 0
     ignored: int = 0  # tasks whose answer is not "accept"
     not_spans: int = 0  # text classification tasks, which have no spans
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # the first KEPT bad lines
+    bad_lines: int = 0  # all of them
     # Labels not in the label set, each with the first line that has it.
     unknown_labels: dict[str, int] = field(default_factory=dict)
     added_labels: list[str] = field(default_factory=list)
@@ -65,16 +69,32 @@ class FileReport:
     annotations_added: int = 0
     already_there: int = 0
     predictions: int = 0
-    snapped: list[Snapped] = field(default_factory=list)
+    snapped: list[Snapped] = field(default_factory=list)  # the first KEPT
+    snapped_count: int = 0  # all of them
+
+    def bad_line(self, line: int, reason: str) -> None:
+        """Count a bad line, and keep it to show if it is among the first KEPT."""
+        self.bad_lines += 1
+        if len(self.errors) < KEPT:
+            self.errors.append((line, reason))
+
+    def snap(self, snapped: Snapped) -> None:
+        """Count a span moved onto whole tokens, and keep it to show if among the first KEPT."""
+        self.snapped_count += 1
+        if len(self.snapped) < KEPT:
+            self.snapped.append(snapped)
 
     def messages(self) -> list[str]:
-        """Each bad line as `FILE:LINE: reason`, and why the file could not be read, if so
-        (`FILE: reason`, or `FILE:LINE: reason` for a line that stopped the reading)."""
-        problems = [*self.errors, *([self.failure] if self.failure else [])]
-        return [
-            f"{self.path}:{line}: {reason}" if line else f"{self.path}: {reason}"
-            for line, reason in problems
-        ]
+        """Each bad line kept as `FILE:LINE: reason` (then how many more there were), and why
+        the file could not be read, if so (`FILE: reason`, or `FILE:LINE: reason` for a line
+        that stopped the reading)."""
+        shown = [f"{self.path}:{line}: {reason}" for line, reason in self.errors]
+        if self.bad_lines > len(self.errors):
+            shown.append(f"{self.path}: {self.bad_lines - len(self.errors)} more bad lines")
+        if self.failure:
+            line, reason = self.failure
+            shown.append(f"{self.path}:{line}: {reason}" if line else f"{self.path}: {reason}")
+        return shown
 
 
 @dataclass(slots=True)
@@ -195,8 +215,14 @@ class _Batch:
             for analysis, article in pipeline.analyse_articles(new, self.model):
                 article.analysis = analysis
             self.report.articles_added += sum(self.library.add_many(new))
+            by_status: dict[ReviewStatus, list[str]] = {}
             for aid, status in self.statuses.items():
-                self.library.set_status(aid, status)
+                by_status.setdefault(status, []).append(aid)
+            for status, ids in by_status.items():
+                self.library.set_status_many(ids, status)
+        # Every article's spans are checked here, then stored in one batch: one catalog
+        # transaction and one folder sync for the batch, not for each article.
+        adding: dict[str, list[tuple[int, int, str, str]]] = {}
         for aid, spans in self.spans.items():
             article = self.articles.get(aid) or self.library.get(aid)
             have = {(a.start, a.end, a.label) for a in self.library.annotations(aid)}
@@ -208,7 +234,7 @@ class _Batch:
                     snapped = (start, end)  # on no token at all (an analysis without tokens)
                 if snapped != (start, end):
                     text = article.text[snapped[0] : snapped[1]]
-                    self.report.snapped.append(Snapped(line, (start, end), snapped, text))
+                    self.report.snap(Snapped(line, (start, end), snapped, text))
                 key = (*snapped, label)
                 if key in have:
                     self.report.already_there += 1
@@ -216,8 +242,10 @@ class _Batch:
                 have.add(key)
                 fresh.append((*snapped, label, source))
             if fresh:
-                self.library.add_annotations(aid, fresh)
-                self.report.annotations_added += len(fresh)
+                adding[aid] = fresh
+        if adding:
+            made = self.library.add_annotations_many(adding)
+            self.report.annotations_added += sum(len(m) for m in made.values())
         self.articles.clear()
         self.statuses.clear()
         self.spans.clear()
@@ -286,7 +314,7 @@ def _check(
     for number, item, reason in scan(stream, library, utf16=utf16):
         report.lines += 1
         if reason is not None:
-            report.errors.append((number, reason))
+            report.bad_line(number, reason)
         elif item == NOT_ACCEPTED:
             report.ignored += 1
         elif item == NOT_SPANS:

@@ -399,27 +399,36 @@ def flatten_deep_nesting(text: str) -> str:
         return text
     # Below MAX_DEPTH, the boxes (div, span, section, ...) go and their content stays; the
     # tags that give text its shape (p, h1, li, article) are kept.
+    # The open tags as runs of [name, kept, how many]: a million nested divs are two runs,
+    # so memory stays that of the page, however deep it goes.
     out: list[str] = []
     depth = 0
     last = 0
-    opened: list[tuple[str, bool]] = []
+    opened: list[list[Any]] = []
     for match in _TAG.finditer(text):
         closing, name, self_closing = match.groups()
         name = name.lower()
-        out.append(text[last : match.start()])
+        if match.start() > last:
+            out.append(text[last : match.start()])
         last = match.end()
         if name in _VOID or self_closing:
             out.append(match.group())
             continue
         if not closing:
             kept = depth < MAX_DEPTH or name not in _BOXES
-            opened.append((name, kept))
+            if opened and opened[-1][0] == name and opened[-1][1] == kept:
+                opened[-1][2] += 1
+            else:
+                opened.append([name, kept, 1])
             if kept:
                 depth += 1
                 out.append(match.group())
             continue
         if opened and opened[-1][0] == name:
-            _name, kept = opened.pop()
+            kept = opened[-1][1]
+            opened[-1][2] -= 1
+            if not opened[-1][2]:
+                opened.pop()
             if kept:
                 depth -= 1
                 out.append(match.group())

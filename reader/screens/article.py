@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -81,6 +82,8 @@ class ArticleScreen(Screen[None]):
     """One article: header, legend, the text with highlights, the entity panel, and the keys."""
 
     HELP_SECTION = "Article"
+    # At this many rows or fewer the header takes a line per part (`-short` in app.tcss).
+    SHORT = 20
     BINDINGS = [
         Binding("q", "back", "Back", show=False, id="article.back"),
         Binding("slash", "search", "Search", id="article.search"),
@@ -203,6 +206,10 @@ class ArticleScreen(Screen[None]):
         self.view.focus()
         self.watch(self.view, "scroll_y", self._show_progress, init=False)
         self.call_after_refresh(self._show_progress)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A short terminal gets a header of a line per part, so the text keeps the room."""
+        self.set_class(event.size.height <= self.SHORT, "-short")
 
     def on_unmount(self) -> None:
         """Leaving by any way (q, or quitting the app) keeps the reading position."""
