@@ -177,6 +177,8 @@ def _counts(file: FileReport) -> list[str]:
     ]
     if file.already_there:
         parts.append(f"{file.already_there} already there")
+    if file.statuses_set:
+        parts.append(f"{plural(file.statuses_set, 'review status', 'review statuses')} taken from the file")
     if file.snapped:
         parts.append(f"{len(file.snapped)} snapped to whole tokens")
     if file.ignored:

@@ -30,6 +30,10 @@ from reader.text import clean_line
 
 __all__ = ["FileReport", "ImportReport", "import_file", "import_files"]
 
+# How far a review status goes: a file's status replaces the library's only when it goes
+# further (done or ignored over new or in progress), never back.
+_REVIEW_RANK = {"new": 0, "in_progress": 1, "done": 2, "ignored": 2}
+
 # How many new articles are analysed and stored together (as ingest does), and how many
 # characters of text a batch holds at most.
 BATCH = 32
@@ -65,6 +69,7 @@ class FileReport:
     annotations_added: int = 0
     already_there: int = 0
     predictions: int = 0
+    statuses_set: int = 0  # articles already in the library given the file's review status
     snapped: list[Snapped] = field(default_factory=list)
 
     def messages(self) -> list[str]:
@@ -179,8 +184,8 @@ class _Batch:
         if aid not in self.articles and not self.library.has(aid):
             self.articles[aid] = _new_article(item, self.report.path)
             self.chars += len(item.text)
-            if item.status and item.status != "new":
-                self.statuses[aid] = item.status
+        if item.status and item.status != "new":
+            self.statuses[aid] = item.status
         self.spans.setdefault(aid, []).extend((*span, item.line) for span in item.spans)
         if len(self.articles) >= BATCH or len(self.spans) >= BATCH or self.chars >= BATCH_CHARS:
             self.flush()
@@ -195,8 +200,6 @@ class _Batch:
             for analysis, article in pipeline.analyse_articles(new, self.model):
                 article.analysis = analysis
             self.report.articles_added += sum(self.library.add_many(new))
-            for aid, status in self.statuses.items():
-                self.library.set_status(aid, status)
         for aid, spans in self.spans.items():
             article = self.articles.get(aid) or self.library.get(aid)
             have = {(a.start, a.end, a.label) for a in self.library.annotations(aid)}
@@ -218,6 +221,12 @@ class _Batch:
             if fresh:
                 self.library.add_annotations(aid, fresh)
                 self.report.annotations_added += len(fresh)
+        for aid, status in self.statuses.items():
+            # The file's review status, for an article it says more about than the library
+            # does: a done export imported where the same text was only ingested stays done.
+            if _REVIEW_RANK[status] > _REVIEW_RANK[self.library.article_state(aid).status]:
+                self.library.set_status(aid, status)
+                self.report.statuses_set += aid not in self.articles
         self.articles.clear()
         self.statuses.clear()
         self.spans.clear()

@@ -394,6 +394,15 @@ class ArticleScreen(Screen[None]):
             self.notify("No model entity under the cursor.", severity="warning", timeout=3)
             return
         shown = quoted(text[entity.start : entity.end])
+        if entity.label == NUM_LABEL:
+            # A plain number is reader's highlight, not an entity type: accepting it would put
+            # reader's own mark into the training data.
+            self.notify(
+                f"{shown} is a plain number, not an entity: tag it with a label (1-9 or l) to keep it.",
+                severity="warning",
+                timeout=4,
+            )
+            return
         if any((a.start, a.end, a.label) == (entity.start, entity.end, entity.label) for a in self.annotations):
             self.notify(f"{shown} is already accepted as {entity.label}.", timeout=3)
             return

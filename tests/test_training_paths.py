@@ -1,0 +1,166 @@
+"""Paths by which a wrong training example could reach an export, each closed at its root.
+
+reader's own NUM mark (a plain number) never becomes an annotation nor an exported label; a
+label never holds white space (CoNLL and brat separate fields by it); a done export imported
+where the same texts were only ingested keeps them done.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from test_app import SIZE, TEXT, cursor_to, make_article, make_test_app, notices, open_article
+
+from reader import config as config_file
+from reader.article import Span
+from reader.config import label_name
+from reader.export import export_library, export_stream
+from reader.importing import import_files
+from reader.store import Library
+from tests.test_export import add_article, at
+
+
+def jsonl_lines(library: Library, **options: object) -> list[dict]:
+    """The JSONL export of the library, one dict per line."""
+    out = io.StringIO()
+    export_stream(library, "jsonl", out, **options)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+# -- reader's NUM mark ---------------------------------------------------------------------------
+
+
+async def test_accept_on_a_plain_number_stores_nothing(data_dir: Path, tmp_path: Path) -> None:
+    article = make_article()
+    start = TEXT.index("139")
+    article.analysis.numbers = [Span(start, start + 3, "NUM", "number")]
+    Library(data_dir).add(article)
+    app = make_test_app(data_dir, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_article(pilot)
+        await cursor_to(pilot, "139")
+        await pilot.press("a")
+        await pilot.pause()
+        assert any("'139' is a plain number, not an entity" in n for n in notices(app))
+    assert Library(data_dir).annotations(article.id) == []
+
+
+def test_a_num_annotation_already_stored_is_never_exported(library_with_num: tuple[Library, str]) -> None:
+    library, text = library_with_num
+    for line in jsonl_lines(library):
+        assert [s["label"] for s in line["spans"]] == ["PERSON"]
+    out = io.StringIO()
+    export_stream(library, "conll", out)
+    assert "NUM" not in out.getvalue()
+    assert "B-PERSON" in out.getvalue()
+
+
+@pytest.fixture
+def library_with_num(data_dir: Path) -> tuple[Library, str]:
+    """A done article holding an annotation labelled NUM, as older versions let `a` store."""
+    library = Library(data_dir)
+    text = "Angela Merkel counted 139 people."
+    add_article(
+        library,
+        text,
+        annotations=[at(text, "Angela Merkel", "PERSON"), at(text, "139", "NUM", "model")],
+        status="done",
+    )
+    return library, text
+
+
+def test_num_cannot_be_a_label() -> None:
+    with pytest.raises(ValueError, match="plain number"):
+        label_name("num")
+
+
+def test_an_import_with_the_num_label_is_refused(data_dir: Path, tmp_path: Path) -> None:
+    library = Library(data_dir)
+    text = "Angela Merkel counted 139 people."
+    add_article(library, text)
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps({"text": text, "spans": [{"start": 22, "end": 25, "label": "NUM"}]}) + "\n")
+    report = import_files(library, [path], label_set=None)
+    assert not report.files[0].stored
+    assert "plain number" in report.files[0].messages()[0]
+    assert library.annotations(article_id_of(text)) == []
+
+
+def article_id_of(text: str) -> str:
+    from reader.text import article_id
+
+    return article_id(text)
+
+
+# -- labels hold no white space -------------------------------------------------------------------
+
+
+def test_a_label_typed_with_spaces_is_one_name_with_underscores() -> None:
+    assert label_name("  armed   group ") == "ARMED_GROUP"
+
+
+def test_a_label_in_the_config_with_a_space_is_read_with_an_underscore(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[[extra_labels]]\nname = "armed group"\n', encoding="utf-8")
+    assert config_file.load(path).label_names()[-1] == "ARMED_GROUP"
+
+
+def test_a_label_made_in_the_app_exports_as_one_conll_column(data_dir: Path, tmp_path: Path) -> None:
+    text = "The Wagner Group moved north."
+    library = Library(data_dir)
+    config = config_file.load(tmp_path / "config.toml")
+    (made,) = config_file.add_labels(config, ["armed group"])
+    add_article(library, text, annotations=[at(text, "Wagner Group", made.name)], status="done")
+    out = io.StringIO()
+    export_stream(library, "conll", out)
+    lines = [line.split() for line in out.getvalue().splitlines() if line and not line.startswith("-DOCSTART-")]
+    assert all(len(fields) == 4 for fields in lines)
+    assert ["Wagner", "-X-", "_", "B-ARMED_GROUP"] in lines
+    # and the export comes back in through import, label and all
+    path = tmp_path / "out.jsonl"
+    export_library(library, "jsonl", path)
+    fresh = Library(tmp_path / "other")
+    add_article(fresh, text)
+    report = import_files(fresh, [path], label_set=set(config.label_names()))
+    assert report.ok
+    assert [a.label for a in fresh.annotations(article_id_of(text))] == ["ARMED_GROUP"]
+
+
+# -- review status travels with the annotations -----------------------------------------------------
+
+
+def test_a_done_export_imported_where_the_texts_were_only_ingested_stays_done(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    done = "Angela Merkel spoke in Berlin. Nobody else spoke."
+    ignored = "Sports results: Arsenal 2, Chelsea 1."
+    partly = "Russia and Iran met in Vienna on Monday."
+    library = Library(data_dir)
+    add_article(library, done, annotations=[at(done, "Angela Merkel", "PERSON")], status="done")
+    add_article(library, ignored, annotations=[at(ignored, "Arsenal", "ORG")], status="ignored")
+    add_article(library, partly, annotations=[at(partly, "Russia", "GPE")], status="in_progress")
+    path = tmp_path / "out.jsonl"
+    export_library(library, "jsonl", path)
+
+    other = Library(tmp_path / "other")
+    for text in (done, ignored, partly):
+        add_article(other, text)  # ingested there too, not reviewed
+    report = import_files(other, [path])
+    assert report.ok and report.files[0].statuses_set == 2  # in progress came with its spans
+    statuses = {t: other.article_state(article_id_of(t)).status for t in (done, ignored, partly)}
+    assert statuses == {done: "done", ignored: "ignored", partly: "in_progress"}
+    assert jsonl_lines(other) == jsonl_lines(library)
+
+
+def test_an_import_never_takes_a_review_status_back(data_dir: Path, tmp_path: Path) -> None:
+    text = "Russia and Iran met in Vienna on Monday."
+    library = Library(data_dir)
+    add_article(library, text, annotations=[at(text, "Russia", "GPE")], status="in_progress")
+    path = tmp_path / "out.jsonl"
+    export_library(library, "jsonl", path)
+    library.set_status(article_id_of(text), "done")
+    import_files(library, [path])
+    assert library.article_state(article_id_of(text)).status == "done"
