@@ -164,3 +164,26 @@ def test_an_import_never_takes_a_review_status_back(data_dir: Path, tmp_path: Pa
     library.set_status(article_id_of(text), "done")
     import_files(library, [path])
     assert library.article_state(article_id_of(text)).status == "done"
+
+
+def test_an_export_with_a_label_another_language_model_gave_comes_back_in(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_export import run
+
+    text = "Angela Merkel sprach in Berlin."
+    library = Library(data_dir)
+    # a German model's PER, accepted in the app: not in the (English) label set
+    add_article(library, text, annotations=[at(text, "Angela Merkel", "PER", "model")], status="done")
+    path = tmp_path / "out.jsonl"
+    assert run(capsys, "export", "-o", str(path))[0] == 0
+    # the file edited elsewhere: Berlin tagged with the German model's LOC, which the
+    # library also has already
+    add_article(library, "Olaf Scholz lebt in Potsdam.", annotations=[(20, 27, "LOC", "model")])
+    line = json.loads(path.read_text(encoding="utf-8"))
+    line["spans"].append({"start": 24, "end": 30, "label": "LOC"})
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    status, _, err = run(capsys, "import", str(path))
+    assert status == 0
+    assert err.endswith(": 0 new articles, 1 annotation added, 1 already there\n")
+    assert [a.label for a in library.annotations(article_id_of(text))] == ["PER", "LOC"]

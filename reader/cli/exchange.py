@@ -125,7 +125,9 @@ def cmd_import(args: argparse.Namespace, library: Library, config: Config) -> in
         [Path(f) for f in args.files],
         skip_invalid=args.skip_invalid,
         model=args.model or config.model,
-        label_set=set(config.label_names()),
+        # A label the library already holds (one a model for another language gave, accepted
+        # in the app) is known: reader's own export of the library comes back in.
+        label_set=set(config.label_names()) | set(library.labels_in_use()),
         add_labels=add if args.add_labels else None,
         utf16=args.offsets == "utf16",
     )
