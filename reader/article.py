@@ -284,6 +284,9 @@ class Analysis:
         )
 
 
+# What separates two paragraphs in stored text.
+PARAGRAPH_BREAK = "\n\n"
+
 # What a paragraph is in its source: plain text, a heading, a list item, a block quote or a
 # table row. Kept so the reader can show structure; plain paragraphs are the default.
 ParagraphKind = Literal["text", "heading", "item", "quote", "row"]
@@ -414,6 +417,12 @@ class Article:
         if first > last:
             raise ValueError(f"span {start}-{end} covers no token")
         return starts[first], ends[last]
+
+    def crosses_paragraphs(self, start: int, end: int) -> bool:
+        """Whether `[start, end)` runs across a paragraph break: no entity does, and spaCy's
+        NER cannot predict one across the sentence boundary there, so a span tagged by hand
+        over one is a slip of the selection, not an example to learn from."""
+        return self.text.find(PARAGRAPH_BREAK, start, end) != -1
 
     def meta_json(self) -> dict[str, Any]:
         """The metadata part of the stable JSON form."""

@@ -187,3 +187,39 @@ def test_an_export_with_a_label_another_language_model_gave_comes_back_in(
     assert status == 0
     assert err.endswith(": 0 new articles, 1 annotation added, 1 already there\n")
     assert [a.label for a in library.annotations(article_id_of(text))] == ["PER", "LOC"]
+
+
+# -- a span by hand stays within its paragraph -------------------------------------------------------
+
+
+async def test_a_selection_across_a_paragraph_break_is_not_tagged(data_dir: Path, tmp_path: Path) -> None:
+    article = make_article()
+    Library(data_dir).add(article)
+    app = make_test_app(data_dir, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_article(pilot)
+        await cursor_to(pilot, "Hall")  # the last words of the first paragraph
+        await pilot.press("v", "right", "right", "right")  # "Hall . \n\n The"
+        await pilot.pause()
+        selection = app.screen.view.selection
+        assert selection is not None and "\n\n" in TEXT[selection[0] : selection[1]]
+        await pilot.press("1")
+        await pilot.pause()
+        assert any("runs across a paragraph break" in n for n in notices(app))
+        assert app.screen.view.selection == selection  # kept, to be made smaller
+    assert Library(data_dir).annotations(article.id) == []
+
+
+def test_reader_tag_refuses_a_span_across_a_paragraph_break(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_export import run
+
+    text = "Talks ended on Monday.\n\nApple paid."
+    library = Library(data_dir)
+    add_article(library, text)
+    start, end = text.index("Monday"), text.index("Apple") + 5
+    status, _, err = run(capsys, "tag", article_id_of(text), str(start), str(end), "ORG")
+    assert status == 1
+    assert "runs across a paragraph break" in err
+    assert library.annotations(article_id_of(text)) == []

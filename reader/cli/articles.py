@@ -56,6 +56,10 @@ def cmd_tag(args: argparse.Namespace, library: Library, config: Config) -> int:
         start, end = article.snap(args.start, args.end)
     except ValueError as exc:
         raise CommandError(f"{article_id[:10]}: {exc}") from exc
+    if article.crosses_paragraphs(start, end):
+        raise CommandError(
+            f"{where} runs across a paragraph break: an entity lies within one paragraph"
+        )
     if any((a.start, a.end, a.label) == (start, end, label) for a in library.annotations(article_id)):
         say(f"{article_id[:10]}: {start}-{end} is already tagged {label}")
     annotation = library.add_annotation(article_id, start, end, label)

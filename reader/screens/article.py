@@ -359,6 +359,14 @@ class ArticleScreen(Screen[None]):
                 self.notify("Nothing to tag here.", severity="warning")
                 return
             start, end = target
+            if self.article.crosses_paragraphs(start, end):
+                self.notify(
+                    "The selection runs across a paragraph break, and an entity lies within one "
+                    "paragraph: select each part on its own.",
+                    severity="warning",
+                    timeout=5,
+                )
+                return
             if any((a.start, a.end, a.label) == (start, end, label) for a in self.annotations):
                 self.notify(f"{quoted(text[start:end])} is already tagged {label}.", timeout=3)
                 view.clear_selection()
