@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reader.article import Annotation, Rejection
+from reader.article import Annotation, Rejection, ReviewStatus
 from reader.store import Library
 from reader.text import plural, quoted
 
@@ -167,6 +167,32 @@ class Rejected(Change):
         """'rejecting 'X' (PERSON)'."""
         r = self.rejection
         return f"rejecting {_quote(text, r.start, r.end)} ({r.label})"
+
+
+@dataclass(slots=True)
+class ReviewChanged(Change):
+    """An article was marked done or ignored, and the next one to review opened.
+
+    Knows its own article: the next article's screen starts with it, so that `u` there takes
+    the mark back (and the screen returns to the article, to go on reviewing it).
+    """
+
+    article_id: str
+    before: ReviewStatus
+    after: ReviewStatus
+    title: str
+
+    def undo(self, library: Library, article_id: str) -> None:
+        """Give the article its status from before."""
+        library.set_status(self.article_id, self.before)
+
+    def redo(self, library: Library, article_id: str) -> None:
+        """Mark it again."""
+        library.set_status(self.article_id, self.after)
+
+    def describe(self, text: str) -> str:
+        """'marking 'Title' done'."""
+        return f"marking {quoted(self.title, 60)} {self.after.replace('_', ' ')}"
 
 
 @dataclass(slots=True)

@@ -223,3 +223,30 @@ def test_reader_tag_refuses_a_span_across_a_paragraph_break(
     assert status == 1
     assert "runs across a paragraph break" in err
     assert library.annotations(article_id_of(text)) == []
+
+
+# -- a review mark can be taken back -------------------------------------------------------------
+
+
+async def test_u_after_done_takes_the_mark_back_and_returns_to_the_article(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    library = Library(data_dir)
+    first = make_article("Story A. " + TEXT, title="Story A", ingested_at="2024-03-22T09:00:00+00:00")
+    second = make_article("Story B. " + TEXT, title="Story B", ingested_at="2024-03-21T09:00:00+00:00")
+    library.add(first)
+    library.add(second)
+    library.add_annotation(first.id, 0, 5, "PERSON")  # in progress
+    app = make_test_app(data_dir, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_article_screen(first.id)
+        await pilot.pause()
+        await pilot.press("D")
+        await pilot.pause()
+        assert app.screen.article.id == second.id
+        await pilot.press("u")
+        await pilot.pause()
+        assert library.article_state(first.id).status == "in_progress"
+        assert app.screen.article.id == first.id
+        assert "review: in progress" in str(app.screen.query_one("#article-review").render())
+        assert any("Undid marking 'Story A' done" in n for n in notices(app))

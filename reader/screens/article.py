@@ -40,6 +40,7 @@ from reader.history import (
     History,
     Rejected,
     Relabelled,
+    ReviewChanged,
 )
 from reader.store import ArticleGone, Library
 from reader.text import plural, quoted
@@ -618,6 +619,12 @@ class ArticleScreen(Screen[None]):
         if change is None:
             self.notify(f"Nothing to {'undo' if undo else 'redo'}.", timeout=2)
             return
+        if isinstance(change, ReviewChanged) and change.article_id != self.article.id:
+            # The mark of the article reviewed before this one: back to it, to go on.
+            self.notify(f"Undid {change.describe('')}; back to it.", timeout=3)
+            self.save_position()
+            self.reader.open_article_screen(change.article_id, replace=True)
+            return
         self.reload_annotations()
         verb = "Undid" if undo else "Redid"
         self.notify(f"{verb} {change.describe(self.article.text)}", timeout=3)
@@ -633,6 +640,7 @@ class ArticleScreen(Screen[None]):
         self._review("ignored")
 
     def _review(self, status: ReviewStatus) -> None:
+        before = self.state.status
         try:
             self.library.set_status(self.article.id, status)
             self.state.status = status
@@ -647,8 +655,10 @@ class ArticleScreen(Screen[None]):
             self.notify(f"Marked {what}. Nothing is left to review.", timeout=5)
             self.dismiss()
             return
-        if self.reader.open_article_screen(following, replace=True):
-            self.notify(f"Marked {what}; here is the next article to review.", timeout=3)
+        title = self.article.title or article_source(self.article.site, self.article.source, self.article.url)
+        change = ReviewChanged(self.article.id, before, status, title)
+        if self.reader.open_article_screen(following, replace=True, undoable=change):
+            self.notify(f"Marked {what}; here is the next article to review (u takes it back).", timeout=3)
         else:
             self.refresh_status()
 
