@@ -250,3 +250,28 @@ async def test_u_after_done_takes_the_mark_back_and_returns_to_the_article(
         assert app.screen.article.id == first.id
         assert "review: in progress" in str(app.screen.query_one("#article-review").render())
         assert any("Undid marking 'Story A' done" in n for n in notices(app))
+
+
+# -- annotations on an article analysed again ------------------------------------------------------
+
+
+def test_reimporting_an_annotation_off_the_tokens_of_a_new_analysis_adds_nothing(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """Tagged "Apple Inc" when the tokens were "Inc" and "."; analysed again since with a
+    tokenizer that makes "Inc." one token. Its own export imported back is already there."""
+    from reader.article import Analysis
+
+    text = "Apple Inc. hired Tim Cook."
+    library = Library(data_dir)
+    aid = add_article(library, text, annotations=[(0, 9, "ORG", "manual")], status="done")
+    article = library.get(aid)
+    article.analysis = Analysis(
+        "en_other", "1", tokens=[0, 5, 6, 10, 11, 16, 17, 20, 21, 25, 25, 26]
+    )
+    library.save_analyses([article])
+    path = tmp_path / "out.jsonl"
+    export_library(library, "jsonl", path)
+    report = import_files(library, [path])
+    assert report.ok and report.files[0].already_there == 1
+    assert [(a.start, a.end) for a in library.annotations(aid)] == [(0, 9)]

@@ -205,6 +205,11 @@ class _Batch:
             have = {(a.start, a.end, a.label) for a in self.library.annotations(aid)}
             fresh = []
             for start, end, label, source, line in spans:
+                if (start, end, label) in have:
+                    # Exactly an annotation the library holds, even one off the tokens of an
+                    # analysis made since (another model's tokenizer): not to be snapped again.
+                    self.report.already_there += 1
+                    continue
                 try:
                     snapped = article.snap(start, end)
                 except ValueError:
