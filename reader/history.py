@@ -170,6 +170,33 @@ class Rejected(Change):
 
 
 @dataclass(slots=True)
+class RejectedAccepted(Change):
+    """A model span that had been accepted was rejected: the annotation deleted, the span
+    rejected, as one step."""
+
+    annotations: list[Annotation]
+    rejection: Rejection
+
+    def undo(self, library: Library, article_id: str) -> None:
+        """Take the rejection back and restore the annotations."""
+        r = self.rejection
+        library.unreject(article_id, r.start, r.end, r.label)
+        for annotation in self.annotations:
+            library.restore_annotation(article_id, annotation)
+
+    def redo(self, library: Library, article_id: str) -> None:
+        """Delete them and reject the span again."""
+        library.remove_annotations(article_id, [a.id for a in self.annotations])
+        r = self.rejection
+        library.reject(article_id, r.start, r.end, r.label)
+
+    def describe(self, text: str) -> str:
+        """'rejecting 'X' (PERSON), accepted before'."""
+        r = self.rejection
+        return f"rejecting {_quote(text, r.start, r.end)} ({r.label}), accepted before"
+
+
+@dataclass(slots=True)
 class ReviewChanged(Change):
     """An article was marked done or ignored, and the next one to review opened.
 

@@ -275,3 +275,30 @@ def test_reimporting_an_annotation_off_the_tokens_of_a_new_analysis_adds_nothing
     report = import_files(library, [path])
     assert report.ok and report.files[0].already_there == 1
     assert [(a.start, a.end) for a in library.annotations(aid)] == [(0, 9)]
+
+
+# -- rejecting what was accepted ------------------------------------------------------------------
+
+
+async def test_x_on_an_accepted_entity_takes_the_acceptance_back_in_one_undoable_step(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    article = make_article()
+    library = Library(data_dir)
+    library.add(article)
+    app = make_test_app(data_dir, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_article(pilot)
+        await cursor_to(pilot, "Russia")
+        await pilot.press("a", "x")
+        await pilot.pause()
+        assert library.annotations(article.id) == []
+        assert [(r.label) for r in library.rejections(article.id)] == ["GPE"]
+        assert str(app.screen.status_line()) == "'Russia' · GPE · rejected"
+        library.set_status(article.id, "done")
+        assert all("Russia" not in [s["text"] for s in line["spans"]] for line in jsonl_lines(library))
+        await pilot.press("u")
+        await pilot.pause()
+        assert [(a.label, a.source) for a in library.annotations(article.id)] == [("GPE", "model")]
+        assert library.rejections(article.id) == []
+        assert str(app.screen.status_line()) == "'Russia' · GPE · accepted"

@@ -39,6 +39,7 @@ from reader.history import (
     Deleted,
     History,
     Rejected,
+    RejectedAccepted,
     Relabelled,
     ReviewChanged,
 )
@@ -447,13 +448,23 @@ class ArticleScreen(Screen[None]):
         if entity is None:
             self.notify("No model entity under the cursor.", severity="warning", timeout=3)
             return
+        key = (entity.start, entity.end, entity.label)
+        # Accepted before (or tagged the same by hand): rejecting it takes that back too, or
+        # the "rejected" span would still be exported as an entity.
+        accepted = [a for a in self.annotations if (a.start, a.end, a.label) == key]
         try:
+            if accepted:
+                self.library.remove_annotations(self.article.id, [a.id for a in accepted])
             rejection = self.library.reject(self.article.id, entity.start, entity.end, entity.label)
         except STORE_ERRORS as exc:
             self._store_failed(exc)
             return
         shown = quoted(self.article.text[entity.start : entity.end])
-        self.apply(Rejected(rejection), f"Rejected {shown} as {entity.label}")
+        if accepted:
+            change: Change = RejectedAccepted(accepted, rejection)
+            self.apply(change, f"Rejected {shown} as {entity.label}; it is no longer accepted (u undoes)")
+        else:
+            self.apply(Rejected(rejection), f"Rejected {shown} as {entity.label}")
 
     def action_delete(self) -> None:
         """Delete the annotation under the cursor."""
