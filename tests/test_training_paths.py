@@ -42,6 +42,7 @@ async def test_accept_on_a_plain_number_stores_nothing(data_dir: Path, tmp_path:
     async with app.run_test(size=SIZE) as pilot:
         await open_article(pilot)
         await cursor_to(pilot, "139")
+        assert str(app.screen.status_line()) == "'139' · plain number · not an entity (1-9 or l tags it)"
         await pilot.press("a")
         await pilot.pause()
         assert any("'139' is a plain number, not an entity" in n for n in notices(app))

@@ -73,6 +73,9 @@ def span_state(
         state = "accepted" if annotation.source == "model" else "manual"
         return annotation.label, state, annotation.start, annotation.end
     if suggestion is not None:
+        if suggestion.label == NUM_LABEL:
+            # reader's highlight of a number no entity covers: nothing to accept.
+            return "plain number", "not an entity (1-9 or l tags it)", suggestion.start, suggestion.end
         return suggestion.label, "model", suggestion.start, suggestion.end
     if rejected is not None:
         return rejected.label, "rejected", rejected.start, rejected.end
