@@ -34,6 +34,13 @@ def _quote(text: str, start: int, end: int) -> str:
     return quoted(text[start:end])
 
 
+def _add_again(library: Library, article_id: str, annotations: list[Annotation]) -> list[Annotation]:
+    """Store annotations taken back by an undo again, each with its own id."""
+    return library.add_annotations(
+        article_id, [(a.start, a.end, a.label, a.source) for a in annotations], ids=[a.id for a in annotations]
+    )
+
+
 @dataclass(slots=True)
 class Added(Change):
     """An annotation was added: tagged by hand, or a model entity accepted."""
@@ -109,10 +116,9 @@ class AddedMany(Change):
         library.remove_annotations(article_id, [a.id for a in self.annotations])
 
     def redo(self, library: Library, article_id: str) -> None:
-        """Add them again in one write (they get new ids, remembered for the next undo)."""
-        self.annotations = library.add_annotations(
-            article_id, [(a.start, a.end, a.label, a.source) for a in self.annotations]
-        )
+        """Add them again in one write, with their ids: a later change in the history (a
+        delete, a reject) names them by id."""
+        self.annotations = _add_again(library, article_id, self.annotations)
 
     def describe(self, text: str) -> str:
         """'accepting 12 entities', 'tagging 3 occurrences'."""
@@ -137,9 +143,7 @@ class AcrossLibrary(Change):
     def redo(self, library: Library, article_id: str) -> None:
         """Add it all again."""
         for each, made in self.added.items():
-            self.added[each] = library.add_annotations(
-                each, [(a.start, a.end, a.label, a.source) for a in made]
-            )
+            self.added[each] = _add_again(library, each, made)
 
     def describe(self, text: str) -> str:
         """'tagging 14 occurrences in 5 articles'."""

@@ -303,3 +303,47 @@ async def test_x_on_an_accepted_entity_takes_the_acceptance_back_in_one_undoable
         assert [(a.label, a.source) for a in library.annotations(article.id)] == [("GPE", "model")]
         assert library.rejections(article.id) == []
         assert str(app.screen.status_line()) == "'Russia' · GPE · accepted"
+
+
+# -- undo and redo across the review keys ----------------------------------------------------------
+
+
+def review_state(library: Library, article_id: str) -> tuple[list, list]:
+    """An article's annotations and rejections, comparable."""
+    annotations = sorted((a.start, a.end, a.label, a.source) for a in library.annotations(article_id))
+    return annotations, sorted(r.key for r in library.rejections(article_id))
+
+
+async def test_undo_then_redo_walks_back_and_forth_across_every_review_key(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    article = make_article()
+    library = Library(data_dir)
+    library.add(article)
+    app = make_test_app(data_dir, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_article(pilot)
+        states = [review_state(library, article.id)]
+        steps = [
+            ("Russia", "a"),  # accept one
+            ("Sunday", "x"),  # reject one
+            ("Crocus", "A"),  # accept all the others
+            ("Crocus", "x"),  # reject one accepted with them
+            ("Emomali", "4"),  # relabel one accepted with them
+            ("Tajikistan", "d"),  # delete one accepted with them
+        ]
+        for word, key in steps:
+            await cursor_to(pilot, word)
+            await pilot.press(key)
+            await pilot.pause()
+            states.append(review_state(library, article.id))
+        assert len({str(s) for s in states}) == len(states)  # every step changed something
+        for before in reversed(states[:-1]):
+            await pilot.press("u")
+            await pilot.pause()
+            assert review_state(library, article.id) == before
+        for after in states[1:]:
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            assert review_state(library, article.id) == after
+        assert not [n for n in notices(app) if "Not saved" in n]
