@@ -347,3 +347,17 @@ async def test_undo_then_redo_walks_back_and_forth_across_every_review_key(
             await pilot.pause()
             assert review_state(library, article.id) == after
         assert not [n for n in notices(app) if "Not saved" in n]
+
+
+def test_an_app_export_of_nothing_done_points_to_d_not_to_predictions(tmp_path: Path, data_dir: Path) -> None:
+    from reader.screens.export import ExportRequest, export_summary
+
+    library = Library(data_dir)
+    text = "Russia and Iran met in Vienna on Monday."
+    add_article(library, text, annotations=[at(text, "Russia", "GPE")], status="in_progress")
+    out = tmp_path / "train.spacy"
+    report = export_library(library, "spacy", out)
+    message, severity = export_summary(report, ExportRequest("spacy", out))
+    assert severity == "warning"
+    assert message.endswith("press D in an article reviewed to the end to mark it done")
+    assert "predictions" not in message and "unreviewed" not in message
