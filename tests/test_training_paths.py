@@ -242,7 +242,7 @@ async def test_u_after_done_takes_the_mark_back_and_returns_to_the_article(
     async with app.run_test(size=SIZE) as pilot:
         app.open_article_screen(first.id)
         await pilot.pause()
-        await pilot.press("D")
+        await pilot.press("D", "D")
         await pilot.pause()
         assert app.screen.article.id == second.id
         await pilot.press("u")
@@ -361,3 +361,46 @@ def test_an_app_export_of_nothing_done_points_to_d_not_to_predictions(tmp_path: 
     assert severity == "warning"
     assert message.endswith("press D in an article reviewed to the end to mark it done")
     assert "predictions" not in message and "unreviewed" not in message
+
+
+# -- done with model entities nobody looked at --------------------------------------------------------
+
+
+async def test_done_with_unsettled_model_entities_asks_for_a_second_press(data_dir: Path, tmp_path: Path) -> None:
+    """make_article's text has seven model entities (and a number, which does not count)."""
+    library = Library(data_dir)
+    article = make_article()
+    library.add(article)
+    app = make_test_app(data_dir, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_article(pilot)
+        await pilot.press("D")
+        await pilot.pause()
+        assert library.article_state(article.id).status == "new"
+        assert any(n.startswith("7 model entities here are neither accepted nor rejected") for n in notices(app))
+        # settling some changes the count: the next D warns again, about the rest
+        await cursor_to(pilot, "Russia")
+        await pilot.press("x")
+        await cursor_to(pilot, "Sunday")
+        await pilot.press("a")
+        await pilot.press("D")
+        await pilot.pause()
+        assert library.article_state(article.id).status == "in_progress"
+        assert any(n.startswith("5 model entities here are") for n in notices(app))
+        # accepting the rest: D marks it done at once
+        await pilot.press("A", "D")
+        await pilot.pause()
+        assert library.article_state(article.id).status == "done"
+        assert type(app.screen).__name__ == "LibraryScreen"
+
+
+async def test_done_a_second_time_marks_the_article_done_as_it_is(data_dir: Path, tmp_path: Path) -> None:
+    library = Library(data_dir)
+    article = make_article()
+    library.add(article)
+    app = make_test_app(data_dir, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_article(pilot)
+        await pilot.press("D", "D")
+        await pilot.pause()
+        assert library.article_state(article.id).status == "done"

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input, Static
 from reader.app import STORE_ERRORS, ReaderApp, reader_app
 from reader.article import (
     NUM_LABEL,
+    NUMBER_LABELS,
     Annotation,
     Article,
     ArticleState,
@@ -124,6 +125,8 @@ class ArticleScreen(Screen[None]):
         # None: the first save always writes, which is also what marks the article as read.
         self._saved_position: int | None = None
         self._offset = self.state.position
+        # How many unsettled model entities the last D warned about (0: none).
+        self._done_warned = 0
 
     # -- the app's library and label set -----------------------------------------------------
 
@@ -646,8 +649,35 @@ class ArticleScreen(Screen[None]):
     # -- review -----------------------------------------------------------------------------
 
     def action_review_done(self) -> None:
-        """Mark the article fully reviewed, and open the next one to review."""
+        """Mark the article fully reviewed, and open the next one to review.
+
+        A done article counts every model entity not accepted as no entity. So while some
+        are neither accepted nor rejected, the first press says so (and how to settle them),
+        and only a second press marks the article done as it is.
+        """
+        pending = self.unsettled_entities()
+        if pending and self._done_warned != pending:
+            self._done_warned = pending
+            them = "it" if pending == 1 else "them"
+            self.notify(
+                f"{plural(pending, 'model entity', 'model entities')} here "
+                f"{'is' if pending == 1 else 'are'} neither accepted nor rejected, and a done "
+                f"article counts {them} as no entity: A accepts them all, a or x one at a time. "
+                "D again marks the article done as it is.",
+                title="Not marked done yet",
+                severity="warning",
+                timeout=10,
+            )
+            return
         self._review("done")
+
+    def unsettled_entities(self) -> int:
+        """How many of the model's entities the reader neither accepted nor rejected (numbers
+        aside: they are exported only when asked for, with --numbers)."""
+        analysis = self.article.analysis
+        if analysis is None:
+            return 0
+        return sum(1 for s in self.state.open_suggestions(analysis.entities) if s.label not in NUMBER_LABELS)
 
     def action_review_ignore(self) -> None:
         """Set the article aside (left out of training data), and open the next one to review."""
