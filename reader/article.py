@@ -192,6 +192,15 @@ class ArticleState:
         ]
 
 
+    def unsettled_entities(self, analysis: Analysis | None) -> int:
+        """How many of the model's entities the reader neither accepted nor rejected: a done
+        article counts them as no entity. Numbers aside: they are exported only when asked
+        for (--numbers), whatever the review."""
+        if analysis is None:
+            return 0
+        return sum(1 for s in self.open_suggestions(analysis.entities) if s.label not in NUMBER_LABELS)
+
+
 def in_text_order(spans: list[Any]) -> list[Any]:
     """Spans (anything with `start` and `end`) sorted by start, the longer first at one start.
 

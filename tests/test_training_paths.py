@@ -404,3 +404,22 @@ async def test_done_a_second_time_marks_the_article_done_as_it_is(data_dir: Path
         await pilot.press("D", "D")
         await pilot.pause()
         assert library.article_state(article.id).status == "done"
+
+
+def test_reader_mark_done_says_how_many_model_entities_count_as_no_entity(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_export import run, span_at
+
+    text = "Russia and Iran met in Vienna on Monday."
+    library = Library(data_dir)
+    aid = add_article(
+        library,
+        text,
+        entities=[span_at(text, "Russia", "GPE"), span_at(text, "Iran", "GPE"), span_at(text, "Vienna", "GPE")],
+        annotations=[at(text, "Russia", "GPE", "model")],
+    )
+    library.reject(aid, *at(text, "Iran", "GPE")[:3])
+    status, _, err = run(capsys, "mark", "done", aid)
+    assert status == 0
+    assert err == f"{aid[:10]}: done (1 model entity neither accepted nor rejected: exports count them as no entity)\n"

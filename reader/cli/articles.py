@@ -11,6 +11,7 @@ from reader.cli.output import out, out_json, say
 from reader.cli.resolve import resolve, resolve_all
 from reader.config import Config
 from reader.store import ArticleGone, Library
+from reader.text import plural
 
 # What `show` prints above the text, in this order, when the article has it.
 _SHOWN_FIELDS = ("title", "byline", "date", "source", "site", "url", "id", "words", "model")
@@ -124,5 +125,13 @@ def cmd_mark(args: argparse.Namespace, library: Library, config: Config) -> int:
             library.set_read(article_id, args.mark == "read")
         else:
             library.set_status(article_id, cast(ReviewStatus, args.mark.replace("-", "_")))
-        say(f"{article_id[:10]}: {args.mark}")
+        note = ""
+        if args.mark == "done":
+            unsettled = library.article_state(article_id).unsettled_entities(library.get(article_id).analysis)
+            if unsettled:
+                note = (
+                    f" ({plural(unsettled, 'model entity', 'model entities')} neither accepted nor "
+                    "rejected: exports count them as no entity)"
+                )
+        say(f"{article_id[:10]}: {args.mark}{note}")
     return EXIT_OK

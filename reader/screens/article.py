@@ -21,7 +21,6 @@ from textual.widgets import Footer, Input, Static
 from reader.app import STORE_ERRORS, ReaderApp, reader_app
 from reader.article import (
     NUM_LABEL,
-    NUMBER_LABELS,
     Annotation,
     Article,
     ArticleState,
@@ -655,7 +654,7 @@ class ArticleScreen(Screen[None]):
         are neither accepted nor rejected, the first press says so (and how to settle them),
         and only a second press marks the article done as it is.
         """
-        pending = self.unsettled_entities()
+        pending = self.state.unsettled_entities(self.article.analysis)
         if pending and self._done_warned != pending:
             self._done_warned = pending
             them = "it" if pending == 1 else "them"
@@ -670,14 +669,6 @@ class ArticleScreen(Screen[None]):
             )
             return
         self._review("done")
-
-    def unsettled_entities(self) -> int:
-        """How many of the model's entities the reader neither accepted nor rejected (numbers
-        aside: they are exported only when asked for, with --numbers)."""
-        analysis = self.article.analysis
-        if analysis is None:
-            return 0
-        return sum(1 for s in self.state.open_suggestions(analysis.entities) if s.label not in NUMBER_LABELS)
 
     def action_review_ignore(self) -> None:
         """Set the article aside (left out of training data), and open the next one to review."""
