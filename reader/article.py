@@ -550,13 +550,18 @@ def web_address(article: Article) -> str | None:
 
 
 def other_occurrences(
-    article: Article, annotations: Sequence[Annotation], phrase: str, label: str
+    article: Article,
+    annotations: Sequence[Annotation],
+    phrase: str,
+    label: str,
+    rejections: Sequence[Rejection] = (),
 ) -> list[tuple[int, int]]:
     """Where else `phrase` occurs in the article as whole tokens and still wants `label`.
 
     Exact, case-sensitive matches that start and end on token boundaries; a match is left
-    out when an annotation already covers exactly its characters (whatever its label) or an
-    annotation with `label` overlaps it. The rule "tag every occurrence" uses, in one
+    out when an annotation already covers exactly its characters (whatever its label), an
+    annotation with `label` overlaps it, or the reader rejected `label` there (the model's
+    "Apple" as ORG, in an article about fruit). The rule "tag every occurrence" uses, in one
     article and across the library alike.
     """
     if not phrase.strip():
@@ -564,6 +569,7 @@ def other_occurrences(
     starts, ends = article.token_edges()
     token_starts, token_ends = set(starts), set(ends)
     exact = {(a.start, a.end) for a in annotations}
+    exact |= {(r.start, r.end) for r in rejections if r.label == label}
     # Annotations with the label by start, and the furthest end reached so far: an overlap
     # test is one bisect, so the cost stays linear in matches and annotations.
     same_label = sorted((a.start, a.end) for a in annotations if a.label == label)

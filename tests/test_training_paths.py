@@ -423,3 +423,26 @@ def test_reader_mark_done_says_how_many_model_entities_count_as_no_entity(
     status, _, err = run(capsys, "mark", "done", aid)
     assert status == 0
     assert err == f"{aid[:10]}: done (1 model entity neither accepted nor rejected: exports count them as no entity)\n"
+
+
+# -- tagging every occurrence respects a rejection ------------------------------------------------------
+
+
+async def test_tag_every_occurrence_leaves_a_place_where_the_label_was_rejected(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    from test_app import at as where
+
+    article = make_article()
+    library = Library(data_dir)
+    library.add(article)
+    second = where(TEXT, "Emomali Rahmon", 1)
+    library.reject(article.id, *second, "PERSON")  # "not a person here", said in review
+    app = make_test_app(data_dir, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_article(pilot)
+        await cursor_to(pilot, "Emomali Rahmon")
+        await pilot.press("a", "asterisk")
+        await pilot.pause()
+        assert any("No other untagged occurrence of 'Emomali Rahmon'" in n for n in notices(app))
+    assert [(a.start, a.end) for a in library.annotations(article.id)] == [where(TEXT, "Emomali Rahmon")]

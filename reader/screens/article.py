@@ -502,7 +502,7 @@ class ArticleScreen(Screen[None]):
         if annotation is None:
             return
         phrase, label = self.article.text[annotation.start : annotation.end], annotation.label
-        places = other_occurrences(self.article, self.state.annotations, phrase, label)
+        places = other_occurrences(self.article, self.state.annotations, phrase, label, self.state.rejections)
         if not places:
             self.notify(f"No other untagged occurrence of {quoted(phrase)} in this article.", timeout=3)
             return
@@ -552,7 +552,7 @@ class ArticleScreen(Screen[None]):
             except STORE_ERRORS as exc:  # removed meanwhile, or a damaged file: left alone
                 unread.append(f"{article_id[:10]}: {exc}")
                 continue
-            places = other_occurrences(article, state.annotations, phrase, label)
+            places = other_occurrences(article, state.annotations, phrase, label, state.rejections)
             if places:
                 plan[article_id] = places
         self.app.call_from_thread(self._confirm_across_library, plan, unread, phrase, label)
