@@ -446,3 +446,46 @@ async def test_tag_every_occurrence_leaves_a_place_where_the_label_was_rejected(
         await pilot.pause()
         assert any("No other untagged occurrence of 'Emomali Rahmon'" in n for n in notices(app))
     assert [(a.start, a.end) for a in library.annotations(article.id)] == [where(TEXT, "Emomali Rahmon")]
+
+
+# -- doccano's UTF-16 offsets never read as characters by default ------------------------------------------
+
+
+def test_a_doccano_file_with_an_emoji_before_a_span_must_say_what_its_offsets_count(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_export import run
+
+    text = "Fans 😀 cheered Lionel Messi in Miami."
+    start = text.index("Lionel Messi")  # 15 characters, 16 UTF-16 units
+    library = Library(data_dir)
+    aid = add_article(library, text)
+    path = tmp_path / "doccano.jsonl"
+    path.write_text(json.dumps({"text": text, "label": [[start + 1, start + 13, "PERSON"]]}) + "\n")
+    status, _, err = run(capsys, "import", str(path))
+    assert status == 1
+    assert f"{path}:1: an emoji (or another character beyond the BMP) at character 5 comes before a span" in err
+    assert "--offsets utf16" in err
+    assert library.annotations(aid) == []
+    # said: UTF-16, as doccano counts
+    status, _, err = run(capsys, "import", "--offsets", "utf16", str(path))
+    assert status == 0, err
+    assert [text[a.start : a.end] for a in library.annotations(aid)] == ["Lionel Messi"]
+    # reader's own JSONL counts characters, and says so by its shape: no question asked
+    out = tmp_path / "own.jsonl"
+    assert run(capsys, "export", "-o", str(out))[0] == 0
+    assert run(capsys, "import", str(out))[0] == 0
+
+
+def test_a_doccano_line_with_an_emoji_only_after_its_spans_is_read_without_asking(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_export import run
+
+    text = "Lionel Messi scored in Miami 😀."
+    library = Library(data_dir)
+    aid = add_article(library, text)
+    path = tmp_path / "doccano.jsonl"
+    path.write_text(json.dumps({"text": text, "label": [[0, 12, "PERSON"]]}) + "\n")
+    assert run(capsys, "import", str(path))[0] == 0
+    assert [text[a.start : a.end] for a in library.annotations(aid)] == ["Lionel Messi"]

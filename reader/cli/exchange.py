@@ -153,7 +153,7 @@ def cmd_import(args: argparse.Namespace, library: Library, config: Config) -> in
         model=args.model or config.model,
         label_set=KnownLabels(config, library),
         add_labels=add if args.add_labels else None,
-        utf16=args.offsets == "utf16",
+        utf16=None if args.offsets is None else args.offsets == "utf16",
     )
     if report.warning:
         say_error(f"warning: {report.warning}")

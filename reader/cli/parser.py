@@ -228,7 +228,7 @@ def _add_import(add: Callable[[str, Command, str], argparse.ArgumentParser]) -> 
     p.add_argument(
         "--offsets",
         choices=OFFSET_UNITS,
-        default="chars",
-        help="what the files' offsets count: characters (default) or utf16 code units (doccano)",
+        help="what the files' offsets count: characters or utf16 code units (doccano's own); "
+        "unsaid, characters, and a doccano line with an emoji before a span is refused",
     )
     p.add_argument("--model", help="spaCy pipeline to analyse new texts with (default: config)")

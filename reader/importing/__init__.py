@@ -124,7 +124,7 @@ class _Texts:
 
 
 def scan(
-    stream: BinaryIO, library: Library, *, utf16: bool = False
+    stream: BinaryIO, library: Library, *, utf16: bool | None = False
 ) -> Iterator[tuple[int, ImportedText | str | None, str | None]]:
     """Every non-blank line: `(line, item, None)` when good, `(line, None, reason)` when bad.
 
@@ -246,7 +246,7 @@ def import_file(
     choose_model: Callable[[], str] | None = None,
     label_set: Collection[str] | None = None,
     add_labels: Callable[[list[str]], object] | None = None,
-    utf16: bool = False,
+    utf16: bool | None = False,
 ) -> FileReport:
     """Check every line of one file, then store it (or only its good lines with `skip_invalid`).
 
@@ -254,7 +254,8 @@ def import_file(
     have, before anything is stored; it returns the model's name. With a `label_set`, a
     file whose spans have other labels is not stored (`unknown_labels` lists them), unless
     `add_labels` is given: it is called with them before anything is stored. `utf16`: the
-    file counts offsets in UTF-16 code units (doccano).
+    file counts offsets in UTF-16 code units (doccano); None when nobody said (see
+    `tasks.parse_line`).
     """
     report = FileReport(path=clean_line(str(path)))
     try:
@@ -293,7 +294,7 @@ def _check(
     stream: BinaryIO,
     report: FileReport,
     label_set: Collection[str] | None,
-    utf16: bool,
+    utf16: bool | None,
 ) -> bool:
     """The first read: every line checked into `report`; whether a new article needs a model."""
     needs_model = False
@@ -323,7 +324,7 @@ def import_files(
     model: str | None = None,
     label_set: Collection[str] | None = None,
     add_labels: Callable[[list[str]], object] | None = None,
-    utf16: bool = False,
+    utf16: bool | None = False,
 ) -> ImportReport:
     """Import JSONL files one after another; a file with a bad line stores nothing of itself
     unless `skip_invalid`, and does not stop the others.
