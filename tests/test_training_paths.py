@@ -489,3 +489,24 @@ def test_a_doccano_line_with_an_emoji_only_after_its_spans_is_read_without_askin
     path.write_text(json.dumps({"text": text, "label": [[0, 12, "PERSON"]]}) + "\n")
     assert run(capsys, "import", str(path))[0] == 0
     assert [text[a.start : a.end] for a in library.annotations(aid)] == ["Lionel Messi"]
+
+
+# -- accept all accepts what is shown -----------------------------------------------------------------
+
+
+async def test_accept_all_leaves_the_entities_of_a_hidden_label_unaccepted(data_dir: Path, tmp_path: Path) -> None:
+    article = make_article()
+    library = Library(data_dir)
+    library.add(article)
+    app = make_test_app(data_dir, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_article(pilot)
+        await cursor_to(pilot, "Sunday")
+        await pilot.press("h")  # DATE hidden: the reader does not want to see dates
+        await pilot.press("A")
+        await pilot.pause()
+        assert "DATE" not in {a.label for a in library.annotations(article.id)}
+        assert "1 entity of hidden labels left as they are (H shows them)" in notices(app)[-1]
+        await pilot.press("D")  # and D says the date is still unsettled
+        await pilot.pause()
+        assert notices(app)[-1].startswith("1 model entity here is neither accepted nor rejected")

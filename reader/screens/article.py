@@ -431,21 +431,23 @@ class ArticleScreen(Screen[None]):
         self.apply(Added(annotation), f"Accepted {shown} as {entity.label}")
 
     def action_accept_all(self) -> None:
-        """Accept every open model entity of the article, in one store write."""
+        """Accept every open model entity the article shows, in one store write. Those of a
+        label the reader hid are not shown, so they are not accepted unseen."""
         analysis = self.article.analysis
-        items = [
-            (s.start, s.end, s.label, "model")
-            for s in (self.state.open_suggestions(analysis.spans()) if analysis else [])
-        ]
+        unsettled = self.state.open_suggestions(analysis.spans()) if analysis else []
+        items = [(s.start, s.end, s.label, "model") for s in unsettled if s.label not in self.hidden]
+        hidden = len(unsettled) - len(items)
+        left = f"; {plural(hidden, 'entity', 'entities')} of hidden labels left as they are (H shows them)"
         if not items:
-            self.notify("No model entity left to accept.", timeout=3)
+            self.notify("No model entity left to accept" + (left if hidden else "."), timeout=4)
             return
         try:
             made = self.library.add_annotations(self.article.id, items)
         except STORE_ERRORS as exc:
             self._store_failed(exc)
             return
-        self.apply(AddedMany(made), f"Accepted {plural(len(made), 'entity', 'entities')} (u undoes)")
+        message = f"Accepted {plural(len(made), 'entity', 'entities')} (u undoes)" + (left if hidden else "")
+        self.apply(AddedMany(made), message)
 
     def action_reject(self) -> None:
         """Say the model entity under the cursor is wrong: it stops being highlighted."""
