@@ -510,3 +510,22 @@ async def test_accept_all_leaves_the_entities_of_a_hidden_label_unaccepted(data_
         await pilot.press("D")  # and D says the date is still unsettled
         await pilot.pause()
         assert notices(app)[-1].startswith("1 model entity here is neither accepted nor rejected")
+
+
+# -- a label taken out of the config since ---------------------------------------------------------
+
+
+def test_an_export_names_labels_no_longer_in_the_label_set(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_export import run
+
+    text = "Angela Merkel spoke in Berlin."
+    library = Library(data_dir)
+    add_article(
+        library, text, annotations=[at(text, "Angela Merkel", "POLITICIAN"), at(text, "Berlin", "GPE")], status="done"
+    )
+    for jobs in ("1", "2"):
+        status, _, err = run(capsys, "export", "-f", "conll", "--jobs", jobs, "-o", str(tmp_path / "out.conll"))
+        assert status == 0
+        assert "note: 1 span with labels not in the label set: POLITICIAN (renamed or removed" in err

@@ -90,6 +90,13 @@ def cmd_export(args: argparse.Namespace, library: Library, config: Config) -> in
         raise CommandError(f"{where}: cannot write the export: {exc.strerror or exc}") from exc
     for warning in report.warnings:
         say(warning)
+    unknown = sorted(label for label in report.labels if label not in config.label_names())
+    if unknown:
+        count = sum(report.labels[label] for label in unknown)
+        say(
+            f"note: {plural(count, 'span')} with labels not in the label set: {', '.join(unknown)} "
+            "(renamed or removed from the config since, or from a model for another language)"
+        )
     say(_summary(report))
     return EXIT_OK
 
