@@ -68,6 +68,7 @@ class Relabelled(Change):
 
     before: Annotation
     label: str
+    source: str | None = None  # the source it got with the label (None: kept)
 
     def undo(self, library: Library, article_id: str) -> None:
         """Give it its old label back."""
@@ -75,7 +76,7 @@ class Relabelled(Change):
 
     def redo(self, library: Library, article_id: str) -> None:
         """Give it the new label again."""
-        library.relabel_annotation(article_id, self.before.id, self.label)
+        library.relabel_annotation(article_id, self.before.id, self.label, source=self.source)
 
     def describe(self, text: str) -> str:
         """'relabelling 'X' from GPE to LOC'."""

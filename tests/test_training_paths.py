@@ -529,3 +529,35 @@ def test_an_export_names_labels_no_longer_in_the_label_set(
         status, _, err = run(capsys, "export", "-f", "conll", "--jobs", jobs, "-o", str(tmp_path / "out.conll"))
         assert status == 0
         assert "note: 1 span with labels not in the label set: POLITICIAN (renamed or removed" in err
+
+
+# -- a model entity the reader relabels is the reader's ---------------------------------------------------
+
+
+async def test_a_relabelled_model_entity_is_manual_and_the_models_label_cannot_join_it(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    article = make_article()
+    library = Library(data_dir)
+    library.add(article)
+    app = make_test_app(data_dir, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_article(pilot)
+        await cursor_to(pilot, "Russia")
+        await pilot.press("a", "4")  # accepted as GPE, then LOC on key 4
+        await pilot.pause()
+        assert str(app.screen.status_line()) == "'Russia' · LOC · manual"
+        await pilot.press("a")  # the model's GPE again: refused, the reader's LOC stands
+        await pilot.pause()
+        assert "'Russia' is already tagged LOC: x rejects the model's GPE." in notices(app)
+        assert [(a.label, a.source) for a in library.annotations(article.id)] == [("LOC", "manual")]
+        library.set_status(article.id, "done")
+        out = io.StringIO()
+        export_stream(library, "conll", out)
+        assert "Russia -X- _ B-LOC" in out.getvalue().splitlines()
+        await pilot.press("u")
+        await pilot.pause()
+        assert [(a.label, a.source) for a in library.annotations(article.id)] == [("GPE", "model")]
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert [(a.label, a.source) for a in library.annotations(article.id)] == [("LOC", "manual")]

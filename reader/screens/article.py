@@ -355,9 +355,10 @@ class ArticleScreen(Screen[None]):
                 if current.label == label:
                     self.notify(f"{quoted(text[current.start : current.end])} is already {label}.", timeout=3)
                     return
-                self.library.relabel_annotation(self.article.id, current.id, label)
+                # The label is the reader's now, not the model's: the annotation is manual.
+                self.library.relabel_annotation(self.article.id, current.id, label, source="manual")
                 self.apply(
-                    Relabelled(current, label),
+                    Relabelled(current, label, "manual"),
                     f"{quoted(text[current.start : current.end])}: {current.label} → {label}",
                 )
                 return
@@ -409,6 +410,17 @@ class ArticleScreen(Screen[None]):
             self.notify("No model entity under the cursor.", severity="warning", timeout=3)
             return
         shown = quoted(text[entity.start : entity.end])
+        if (held := next((a for a in self.annotations if (a.start, a.end) == (entity.start, entity.end)), None)) and (
+            held.label != entity.label
+        ):
+            # The reader's label for these words stands; a second label would compete with it
+            # in the training data.
+            self.notify(
+                f"{shown} is already tagged {held.label}: x rejects the model's {entity.label}.",
+                severity="warning",
+                timeout=4,
+            )
+            return
         if entity.label == NUM_LABEL:
             # A plain number is reader's highlight, not an entity type: accepting it would put
             # reader's own mark into the training data.
