@@ -410,13 +410,13 @@ class ArticleScreen(Screen[None]):
             self.notify("No model entity under the cursor.", severity="warning", timeout=3)
             return
         shown = quoted(text[entity.start : entity.end])
-        if (held := next((a for a in self.annotations if (a.start, a.end) == (entity.start, entity.end)), None)) and (
-            held.label != entity.label
-        ):
+        offsets = (entity.start, entity.end)
+        other = [a.label for a in self.annotations if (a.start, a.end) == offsets and a.label != entity.label]
+        if other:
             # The reader's label for these words stands; a second label would compete with it
             # in the training data.
             self.notify(
-                f"{shown} is already tagged {held.label}: x rejects the model's {entity.label}.",
+                f"{shown} is already tagged {other[0]}: x rejects the model's {entity.label}.",
                 severity="warning",
                 timeout=4,
             )
