@@ -364,7 +364,7 @@ def _save_labels(document: tomlkit.TOMLDocument, labels: list[Label], on_disk: C
     if extra is not None:
         known = {label.name for label in on_disk.labels[: len(entries)]}
         for entry in extra:
-            name = clean_line(str(entry.get("name", ""))).upper()
+            name = _folded(str(entry.get("name", "")))
             if name and name not in known:
                 entries.append(entry)
                 known.add(name)

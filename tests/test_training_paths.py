@@ -561,3 +561,14 @@ async def test_a_relabelled_model_entity_is_manual_and_the_models_label_cannot_j
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert [(a.label, a.source) for a in library.annotations(article.id)] == [("LOC", "manual")]
+
+
+def test_a_label_with_a_space_in_the_config_file_is_kept_in_place_when_a_label_is_added(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('# my labels\n[[extra_labels]]\nname = "armed group"\ncolor = "#123456"\n', encoding="utf-8")
+    config = config_file.load(path)
+    config_file.add_labels(config, ["victim"])
+    assert config_file.load(path).label_names()[-2:] == ["ARMED_GROUP", "VICTIM"]
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith('# my labels\n[[extra_labels]]\nname = "armed group"\ncolor = "#123456"\n')
+    assert "[[labels]]" not in text
