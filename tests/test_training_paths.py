@@ -572,3 +572,26 @@ def test_a_label_with_a_space_in_the_config_file_is_kept_in_place_when_a_label_i
     text = path.read_text(encoding="utf-8")
     assert text.startswith('# my labels\n[[extra_labels]]\nname = "armed group"\ncolor = "#123456"\n')
     assert "[[labels]]" not in text
+
+
+async def test_r_puts_a_done_or_ignored_article_back_in_review(data_dir: Path, tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    article = make_article()
+    library = Library(data_dir)
+    library.add(article)
+    library.set_status(article.id, "ignored")
+    app = make_test_app(data_dir, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_article(pilot)
+        await pilot.press("R")
+        await pilot.pause()
+        assert library.article_state(article.id).status == "in_progress"
+        assert "review: in progress" in str(app.screen.query_one("#article-review", Static).render())
+        await pilot.press("u")
+        await pilot.pause()
+        assert library.article_state(article.id).status == "ignored"
+        assert "review: ignored" in str(app.screen.query_one("#article-review", Static).render())
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert library.article_state(article.id).status == "in_progress"

@@ -103,6 +103,7 @@ class ArticleScreen(Screen[None]):
         Binding("ctrl+r", "redo", "Redo", show=False, id="article.redo"),
         Binding("D", "review_done", "Done, next", id="article.review_done"),
         Binding("I", "review_ignore", "Ignore, next", show=False, id="article.review_ignore"),
+        Binding("R", "review_again", "Review again", show=False, id="article.review_again"),
         Binding("y", "copy", "Copy", show=False, id="article.copy"),
         Binding("o", "open_url", "Open in browser", show=False, id="article.open_url"),
         Binding("e", "toggle_entities", "Entities", show=False, id="article.entities"),
@@ -687,6 +688,25 @@ class ArticleScreen(Screen[None]):
     def action_review_ignore(self) -> None:
         """Set the article aside (left out of training data), and open the next one to review."""
         self._review("ignored")
+
+    def action_review_again(self) -> None:
+        """Put a done or ignored article back in review (in progress): exports take its
+        untagged tokens as unknown again, not as "no entity"."""
+        before = self.state.status
+        if before not in ("done", "ignored"):
+            self.notify("This article is in review already.", timeout=3)
+            return
+        try:
+            self.library.set_status(self.article.id, "in_progress")
+        except STORE_ERRORS as exc:
+            self._store_failed(exc)
+            return
+        title = self.article.title or article_source(self.article.site, self.article.source, self.article.url)
+        self.state.status = "in_progress"
+        self.apply(
+            ReviewChanged(self.article.id, before, "in_progress", title),
+            f"Back in review (it was {before}); D marks it done again.",
+        )
 
     def _review(self, status: ReviewStatus) -> None:
         before = self.state.status
