@@ -595,3 +595,23 @@ async def test_r_puts_a_done_or_ignored_article_back_in_review(data_dir: Path, t
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert library.article_state(article.id).status == "in_progress"
+
+
+@pytest.mark.parametrize("unit", ["chars", "utf16"])
+def test_readers_own_doccano_export_with_an_emoji_imports_back_without_being_told(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], unit: str
+) -> None:
+    from tests.test_export import run
+
+    text = "Fans 😀 cheered Lionel Messi in Miami."
+    library = Library(data_dir)
+    add_article(library, text, annotations=[at(text, "Lionel Messi", "PERSON")], status="done")
+    path = tmp_path / "doccano.jsonl"
+    assert run(capsys, "export", "-f", "doccano", "--offsets", unit, "-o", str(path))[0] == 0
+    other = tmp_path / "other"
+    fresh = Library(other)
+    aid = add_article(fresh, text)
+    status, _, err = run(capsys, "--data-dir", str(other), "import", str(path))
+    assert status == 0, err
+    assert [text[a.start : a.end] for a in fresh.annotations(aid)] == ["Lionel Messi"]
+    assert fresh.article_state(aid).status == "done"

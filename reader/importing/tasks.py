@@ -27,7 +27,7 @@ from typing import Any
 from reader.article import REVIEW_STATUSES, ReviewStatus
 from reader.config import MAX_LABEL_LENGTH, label_name
 from reader.ingest import MAX_PARAGRAPH_CHARS
-from reader.offsets import UTF16Offsets
+from reader.offsets import OFFSET_UNITS, UTF16Offsets
 from reader.text import article_id, escaped, is_safe
 
 # Why a good line is not imported.
@@ -216,6 +216,8 @@ def parse_line(raw: bytes, line: int, *, utf16: bool | None = False) -> Imported
     if not found and (isinstance(task.get("label"), str) or "options" in task or "accept" in task):
         return NOT_SPANS
     text = _text(task)
+    if utf16 is None and meta.get("offsets") in OFFSET_UNITS:
+        utf16 = meta["offsets"] == "utf16"  # reader's doccano export says what it counts
     units = UTF16Offsets(text) if utf16 else None
     spans = [_span(item, i, text, units) for i, item in enumerate(found or [])]
     kept = [s for s in spans if s[3] != "prediction"]
