@@ -615,3 +615,23 @@ def test_readers_own_doccano_export_with_an_emoji_imports_back_without_being_tol
     assert status == 0, err
     assert [text[a.start : a.end] for a in fresh.annotations(aid)] == ["Lionel Messi"]
     assert fresh.article_state(aid).status == "done"
+
+
+# -- two labels on the same words -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("first", "then"), [("PERSON", "GPE"), ("GPE", "PERSON")])
+def test_of_two_labels_tagged_on_the_same_words_the_iob_tags_keep_the_last(
+    data_dir: Path, first: str, then: str
+) -> None:
+    from reader.article import Annotation
+
+    text = "Jordan spoke on Monday."
+    library = Library(data_dir)
+    aid = add_article(library, text, status="done")
+    library.restore_annotation(aid, Annotation("0000000a", 0, 6, first, "manual", "2024-01-01T09:00:00+00:00"))
+    library.restore_annotation(aid, Annotation("0000000b", 0, 6, then, "manual", "2024-01-01T09:05:00+00:00"))
+    out = io.StringIO()
+    report = export_stream(library, "conll", out)
+    assert f"Jordan -X- _ B-{then}" in out.getvalue().splitlines()
+    assert report.warnings == [f"{aid}: 1 overlapping span left out of the IOB tags"]

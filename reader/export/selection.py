@@ -85,7 +85,7 @@ def select_spans(
             continue  # the store refuses these; an old or hand-edited file could still hold one
         if a.label == NUM_LABEL:
             continue  # reader's mark for a plain number, which older versions let `a` accept
-        span = ExportSpan(a.start, a.end, a.label, "model" if a.source == "model" else "manual")
+        span = ExportSpan(a.start, a.end, a.label, "model" if a.source == "model" else "manual", a.created)
         held = best.get(span.key)
         # The same span tagged by hand and accepted from the model is one span, by hand.
         if held is None or span.rank < held.rank:
