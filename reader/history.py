@@ -175,38 +175,35 @@ class Rejected(Change):
 
 
 @dataclass(slots=True)
-class RejectedAccepted(Change):
-    """A model span that had been accepted was rejected: the annotation deleted, the span
+class RejectedAccepted(Rejected):
+    """A model span that had been accepted was rejected: the annotations deleted and the span
     rejected, as one step."""
 
-    annotations: list[Annotation]
-    rejection: Rejection
+    annotations: list[Annotation] = field(default_factory=list)
 
     def undo(self, library: Library, article_id: str) -> None:
         """Take the rejection back and restore the annotations."""
-        r = self.rejection
-        library.unreject(article_id, r.start, r.end, r.label)
+        Rejected.undo(self, library, article_id)
         for annotation in self.annotations:
             library.restore_annotation(article_id, annotation)
 
     def redo(self, library: Library, article_id: str) -> None:
         """Delete them and reject the span again."""
         library.remove_annotations(article_id, [a.id for a in self.annotations])
-        r = self.rejection
-        library.reject(article_id, r.start, r.end, r.label)
+        Rejected.redo(self, library, article_id)
 
     def describe(self, text: str) -> str:
         """'rejecting 'X' (PERSON), accepted before'."""
-        r = self.rejection
-        return f"rejecting {_quote(text, r.start, r.end)} ({r.label}), accepted before"
+        return Rejected.describe(self, text) + ", accepted before"
 
 
 @dataclass(slots=True)
 class ReviewChanged(Change):
-    """An article was marked done or ignored, and the next one to review opened.
+    """An article's review status was set: done or ignored (and the next one to review
+    opened), or back in progress.
 
-    Knows its own article: the next article's screen starts with it, so that `u` there takes
-    the mark back (and the screen returns to the article, to go on reviewing it).
+    Knows its own article: after D or I, the next article's screen starts with it, so that
+    `u` there takes the mark back (and the screen returns to the article, to go on with it).
     """
 
     article_id: str

@@ -15,7 +15,7 @@ import pytest
 from test_app import SIZE, TEXT, cursor_to, make_article, make_test_app, notices, open_article
 
 from reader import config as config_file
-from reader.article import Span
+from reader.article import Article, Span
 from reader.config import label_name
 from reader.export import export_library, export_stream
 from reader.importing import import_files
@@ -28,6 +28,14 @@ def jsonl_lines(library: Library, **options: object) -> list[dict]:
     out = io.StringIO()
     export_stream(library, "jsonl", out, **options)
     return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def stored_article(data_dir: Path) -> tuple[Library, Article]:
+    """The app tests' article (seven model entities and a number), stored in this test's library."""
+    library = Library(data_dir)
+    article = make_article()
+    library.add(article)
+    return library, article
 
 
 # -- reader's NUM mark ---------------------------------------------------------------------------
@@ -194,8 +202,7 @@ def test_an_export_with_a_label_another_language_model_gave_comes_back_in(
 
 
 async def test_a_selection_across_a_paragraph_break_is_not_tagged(data_dir: Path, tmp_path: Path) -> None:
-    article = make_article()
-    Library(data_dir).add(article)
+    _, article = stored_article(data_dir)
     app = make_test_app(data_dir, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(pilot)
@@ -284,9 +291,7 @@ def test_reimporting_an_annotation_off_the_tokens_of_a_new_analysis_adds_nothing
 async def test_x_on_an_accepted_entity_takes_the_acceptance_back_in_one_undoable_step(
     data_dir: Path, tmp_path: Path
 ) -> None:
-    article = make_article()
-    library = Library(data_dir)
-    library.add(article)
+    library, article = stored_article(data_dir)
     app = make_test_app(data_dir, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(pilot)
@@ -317,9 +322,7 @@ def review_state(library: Library, article_id: str) -> tuple[list, list]:
 async def test_undo_then_redo_walks_back_and_forth_across_every_review_key(
     data_dir: Path, tmp_path: Path
 ) -> None:
-    article = make_article()
-    library = Library(data_dir)
-    library.add(article)
+    library, article = stored_article(data_dir)
     app = make_test_app(data_dir, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(pilot)
@@ -368,9 +371,7 @@ def test_an_app_export_of_nothing_done_points_to_d_not_to_predictions(tmp_path: 
 
 async def test_done_with_unsettled_model_entities_asks_for_a_second_press(data_dir: Path, tmp_path: Path) -> None:
     """make_article's text has seven model entities (and a number, which does not count)."""
-    library = Library(data_dir)
-    article = make_article()
-    library.add(article)
+    library, article = stored_article(data_dir)
     app = make_test_app(data_dir, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(pilot)
@@ -395,9 +396,7 @@ async def test_done_with_unsettled_model_entities_asks_for_a_second_press(data_d
 
 
 async def test_done_a_second_time_marks_the_article_done_as_it_is(data_dir: Path, tmp_path: Path) -> None:
-    library = Library(data_dir)
-    article = make_article()
-    library.add(article)
+    library, article = stored_article(data_dir)
     app = make_test_app(data_dir, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(pilot)
@@ -433,9 +432,7 @@ async def test_tag_every_occurrence_leaves_a_place_where_the_label_was_rejected(
 ) -> None:
     from test_app import at as where
 
-    article = make_article()
-    library = Library(data_dir)
-    library.add(article)
+    library, article = stored_article(data_dir)
     second = where(TEXT, "Emomali Rahmon", 1)
     library.reject(article.id, *second, "PERSON")  # "not a person here", said in review
     app = make_test_app(data_dir, tmp_path)
@@ -495,9 +492,7 @@ def test_a_doccano_line_with_an_emoji_only_after_its_spans_is_read_without_askin
 
 
 async def test_accept_all_leaves_the_entities_of_a_hidden_label_unaccepted(data_dir: Path, tmp_path: Path) -> None:
-    article = make_article()
-    library = Library(data_dir)
-    library.add(article)
+    library, article = stored_article(data_dir)
     app = make_test_app(data_dir, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(pilot)
@@ -537,9 +532,7 @@ def test_an_export_names_labels_no_longer_in_the_label_set(
 async def test_a_relabelled_model_entity_is_manual_and_the_models_label_cannot_join_it(
     data_dir: Path, tmp_path: Path
 ) -> None:
-    article = make_article()
-    library = Library(data_dir)
-    library.add(article)
+    library, article = stored_article(data_dir)
     app = make_test_app(data_dir, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(pilot)
@@ -577,9 +570,7 @@ def test_a_label_with_a_space_in_the_config_file_is_kept_in_place_when_a_label_i
 async def test_r_puts_a_done_or_ignored_article_back_in_review(data_dir: Path, tmp_path: Path) -> None:
     from textual.widgets import Static
 
-    article = make_article()
-    library = Library(data_dir)
-    library.add(article)
+    library, article = stored_article(data_dir)
     library.set_status(article.id, "ignored")
     app = make_test_app(data_dir, tmp_path)
     async with app.run_test(size=SIZE) as pilot:

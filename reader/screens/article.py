@@ -481,7 +481,7 @@ class ArticleScreen(Screen[None]):
             return
         shown = quoted(self.article.text[entity.start : entity.end])
         if accepted:
-            change: Change = RejectedAccepted(accepted, rejection)
+            change: Change = RejectedAccepted(rejection, accepted)
             self.apply(change, f"Rejected {shown} as {entity.label}; it is no longer accepted (u undoes)")
         else:
             self.apply(Rejected(rejection), f"Rejected {shown} as {entity.label}")
