@@ -626,3 +626,19 @@ def test_of_two_labels_tagged_on_the_same_words_the_iob_tags_keep_the_last(
     report = export_stream(library, "conll", out)
     assert f"Jordan -X- _ B-{then}" in out.getvalue().splitlines()
     assert report.warnings == [f"{aid}: 1 overlapping span left out of the IOB tags"]
+
+
+def test_reader_tag_folds_a_label_typed_with_spaces_as_the_config_does(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_export import run
+
+    config = config_file.load()
+    config_file.add_labels(config, ["armed group"])
+    text = "The Wagner Group moved north."
+    library = Library(data_dir)
+    aid = add_article(library, text)
+    start = text.index("Wagner Group")
+    status, _, err = run(capsys, "tag", aid, str(start), str(start + 12), "armed group")
+    assert status == 0, err
+    assert [a.label for a in library.annotations(aid)] == ["ARMED_GROUP"]
