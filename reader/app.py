@@ -51,6 +51,7 @@ from reader.text import plural
 from reader.textual_private import bindings_in_effect, declares_bindings, replace_exit_message
 
 if TYPE_CHECKING:
+    from reader.history import Change
     from reader.screens.export import ExportRequest
 
 # displaCy's entity colours (the config's defaults), the ones spaCy users read at a glance.
@@ -376,10 +377,12 @@ class ReaderApp(App[None]):
             return
         self.open_article_screen(article_id)
 
-    def open_article_screen(self, article_id: str, *, replace: bool = False, at: int | None = None) -> bool:
+    def open_article_screen(
+        self, article_id: str, *, replace: bool = False, at: int | None = None, undoable: Change | None = None
+    ) -> bool:
         """Open one article in the reader, where the reader left it or at the character `at`
-        (in place of the current screen when `replace`); False, with a notification, when it
-        cannot be read."""
+        (in place of the current screen when `replace`; with `undoable` as the first change its
+        `u` takes back); False, with a notification, when it cannot be read."""
         from reader.screens.article import ArticleScreen
 
         try:
@@ -391,6 +394,8 @@ class ReaderApp(App[None]):
         if at is not None:
             state = dataclasses.replace(state, position=max(0, min(at, len(article.text))))
         screen = ArticleScreen(article, state=state)
+        if undoable is not None:
+            screen.history.record(undoable)
         if replace:
             self.switch_screen(screen)
         else:

@@ -192,6 +192,15 @@ class ArticleState:
         ]
 
 
+    def unsettled_entities(self, analysis: Analysis | None) -> int:
+        """How many of the model's entities the reader neither accepted nor rejected: a done
+        article counts them as no entity. Numbers aside: they are exported only when asked
+        for (--numbers), whatever the review."""
+        if analysis is None:
+            return 0
+        return sum(1 for s in self.open_suggestions(analysis.entities) if s.label not in NUMBER_LABELS)
+
+
 def in_text_order(spans: list[Any]) -> list[Any]:
     """Spans (anything with `start` and `end`) sorted by start, the longer first at one start.
 
@@ -283,6 +292,9 @@ class Analysis:
             tokens=decode_offsets(record.get("tokens", [])),
         )
 
+
+# What separates two paragraphs in stored text.
+PARAGRAPH_BREAK = "\n\n"
 
 # What a paragraph is in its source: plain text, a heading, a list item, a block quote or a
 # table row. Kept so the reader can show structure; plain paragraphs are the default.
@@ -415,6 +427,12 @@ class Article:
             raise ValueError(f"span {start}-{end} covers no token")
         return starts[first], ends[last]
 
+    def crosses_paragraphs(self, start: int, end: int) -> bool:
+        """Whether `[start, end)` runs across a paragraph break: no entity does, and spaCy's
+        NER cannot predict one across the sentence boundary there, so a span tagged by hand
+        over one is a slip of the selection, not an example to learn from."""
+        return self.text.find(PARAGRAPH_BREAK, start, end) != -1
+
     def meta_json(self) -> dict[str, Any]:
         """The metadata part of the stable JSON form."""
         return article_meta(
@@ -532,13 +550,18 @@ def web_address(article: Article) -> str | None:
 
 
 def other_occurrences(
-    article: Article, annotations: Sequence[Annotation], phrase: str, label: str
+    article: Article,
+    annotations: Sequence[Annotation],
+    phrase: str,
+    label: str,
+    rejections: Sequence[Rejection] = (),
 ) -> list[tuple[int, int]]:
     """Where else `phrase` occurs in the article as whole tokens and still wants `label`.
 
     Exact, case-sensitive matches that start and end on token boundaries; a match is left
-    out when an annotation already covers exactly its characters (whatever its label) or an
-    annotation with `label` overlaps it. The rule "tag every occurrence" uses, in one
+    out when an annotation already covers exactly its characters (whatever its label), an
+    annotation with `label` overlaps it, or the reader rejected `label` there (the model's
+    "Apple" as ORG, in an article about fruit). The rule "tag every occurrence" uses, in one
     article and across the library alike.
     """
     if not phrase.strip():
@@ -546,6 +569,7 @@ def other_occurrences(
     starts, ends = article.token_edges()
     token_starts, token_ends = set(starts), set(ends)
     exact = {(a.start, a.end) for a in annotations}
+    exact |= {(r.start, r.end) for r in rejections if r.label == label}
     # Annotations with the label by start, and the furthest end reached so far: an overlap
     # test is one bisect, so the cost stays linear in matches and annotations.
     same_label = sorted((a.start, a.end) for a in annotations if a.label == label)

@@ -41,6 +41,7 @@ import tomlkit.exceptions
 from tomlkit.items import AoT, Table
 
 from reader import paths
+from reader.article import NUM_LABEL
 from reader.atomic import write_atomic
 from reader.colours import distinct_colour, hex_colour, parse_colour
 from reader.text import clean_line, quoted
@@ -164,7 +165,9 @@ def _parse_labels(path: Path, items: object) -> list[Label]:
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
             raise ConfigError(f"{path}: label {i + 1} needs a 'name'")
-        name = clean_line(item["name"]).upper()
+        name = _folded(item["name"])
+        if name == NUM_LABEL:
+            raise ConfigError(f"{path}: label {NUM_LABEL} is reader's mark for a plain number: rename it")
         fallback = dict(DEFAULT_LABELS).get(name, "#dddddd")
         key = item.get("key")
         colour = item.get("color", fallback)
@@ -177,11 +180,20 @@ def _parse_labels(path: Path, items: object) -> list[Label]:
 _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
+def _folded(typed: str) -> str:
+    """A name cleaned and in upper case, each run of white space inside it made one `_`: CoNLL
+    and brat separate their fields by white space, so a label cannot hold any."""
+    return "_".join(clean_line(typed).upper().split())
+
+
 def label_name(typed: str) -> str:
-    """A label name as the config keeps it: cleaned, spaces folded, upper case; ValueError if unusable."""
-    name = clean_line(typed).upper()
+    """A label name as the config keeps it: cleaned, upper case, white space inside made `_`;
+    ValueError if unusable (empty, too long, invisible characters, or reader's own NUM)."""
+    name = _folded(typed)
     if not name:
         raise ValueError("a label needs a name")
+    if name == NUM_LABEL:
+        raise ValueError(f"{NUM_LABEL} is reader's mark for a plain number, not a label: pick another name")
     if len(name) > MAX_LABEL_LENGTH:
         raise ValueError(f"label {quoted(name)} is longer than {MAX_LABEL_LENGTH} characters")
     if any(unicodedata.category(c) in ("Cf", "Cc", "Zl", "Zp") for c in name):
@@ -352,7 +364,7 @@ def _save_labels(document: tomlkit.TOMLDocument, labels: list[Label], on_disk: C
     if extra is not None:
         known = {label.name for label in on_disk.labels[: len(entries)]}
         for entry in extra:
-            name = clean_line(str(entry.get("name", ""))).upper()
+            name = _folded(str(entry.get("name", "")))
             if name and name not in known:
                 entries.append(entry)
                 known.add(name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reader.article import Annotation, Rejection
+from reader.article import Annotation, Rejection, ReviewStatus
 from reader.store import Library
 from reader.text import plural, quoted
 
@@ -32,6 +32,13 @@ class Change:
 
 def _quote(text: str, start: int, end: int) -> str:
     return quoted(text[start:end])
+
+
+def _add_again(library: Library, article_id: str, annotations: list[Annotation]) -> list[Annotation]:
+    """Store annotations taken back by an undo again, each with its own id."""
+    return library.add_annotations(
+        article_id, [(a.start, a.end, a.label, a.source) for a in annotations], ids=[a.id for a in annotations]
+    )
 
 
 @dataclass(slots=True)
@@ -61,6 +68,7 @@ class Relabelled(Change):
 
     before: Annotation
     label: str
+    source: str | None = None  # the source it got with the label (None: kept)
 
     def undo(self, library: Library, article_id: str) -> None:
         """Give it its old label back."""
@@ -68,7 +76,7 @@ class Relabelled(Change):
 
     def redo(self, library: Library, article_id: str) -> None:
         """Give it the new label again."""
-        library.relabel_annotation(article_id, self.before.id, self.label)
+        library.relabel_annotation(article_id, self.before.id, self.label, source=self.source)
 
     def describe(self, text: str) -> str:
         """'relabelling 'X' from GPE to LOC'."""
@@ -109,10 +117,9 @@ class AddedMany(Change):
         library.remove_annotations(article_id, [a.id for a in self.annotations])
 
     def redo(self, library: Library, article_id: str) -> None:
-        """Add them again in one write (they get new ids, remembered for the next undo)."""
-        self.annotations = library.add_annotations(
-            article_id, [(a.start, a.end, a.label, a.source) for a in self.annotations]
-        )
+        """Add them again in one write, with their ids: a later change in the history (a
+        delete, a reject) names them by id."""
+        self.annotations = _add_again(library, article_id, self.annotations)
 
     def describe(self, text: str) -> str:
         """'accepting 12 entities', 'tagging 3 occurrences'."""
@@ -137,9 +144,7 @@ class AcrossLibrary(Change):
     def redo(self, library: Library, article_id: str) -> None:
         """Add it all again."""
         for each, made in self.added.items():
-            self.added[each] = library.add_annotations(
-                each, [(a.start, a.end, a.label, a.source) for a in made]
-            )
+            self.added[each] = _add_again(library, each, made)
 
     def describe(self, text: str) -> str:
         """'tagging 14 occurrences in 5 articles'."""
@@ -167,6 +172,56 @@ class Rejected(Change):
         """'rejecting 'X' (PERSON)'."""
         r = self.rejection
         return f"rejecting {_quote(text, r.start, r.end)} ({r.label})"
+
+
+@dataclass(slots=True)
+class RejectedAccepted(Rejected):
+    """A model span that had been accepted was rejected: the annotations deleted and the span
+    rejected, as one step."""
+
+    annotations: list[Annotation] = field(default_factory=list)
+
+    def undo(self, library: Library, article_id: str) -> None:
+        """Take the rejection back and restore the annotations."""
+        Rejected.undo(self, library, article_id)
+        for annotation in self.annotations:
+            library.restore_annotation(article_id, annotation)
+
+    def redo(self, library: Library, article_id: str) -> None:
+        """Delete them and reject the span again."""
+        library.remove_annotations(article_id, [a.id for a in self.annotations])
+        Rejected.redo(self, library, article_id)
+
+    def describe(self, text: str) -> str:
+        """'rejecting 'X' (PERSON), accepted before'."""
+        return Rejected.describe(self, text) + ", accepted before"
+
+
+@dataclass(slots=True)
+class ReviewChanged(Change):
+    """An article's review status was set: done or ignored (and the next one to review
+    opened), or back in progress.
+
+    Knows its own article: after D or I, the next article's screen starts with it, so that
+    `u` there takes the mark back (and the screen returns to the article, to go on with it).
+    """
+
+    article_id: str
+    before: ReviewStatus
+    after: ReviewStatus
+    title: str
+
+    def undo(self, library: Library, article_id: str) -> None:
+        """Give the article its status from before."""
+        library.set_status(self.article_id, self.before)
+
+    def redo(self, library: Library, article_id: str) -> None:
+        """Mark it again."""
+        library.set_status(self.article_id, self.after)
+
+    def describe(self, text: str) -> str:
+        """'marking 'Title' done'."""
+        return f"marking {quoted(self.title, 60)} {self.after.replace('_', ' ')}"
 
 
 @dataclass(slots=True)

@@ -1109,9 +1109,12 @@ class Library:
 
         self._change(article_id, change)
 
-    def relabel_annotation(self, article_id: str, annotation_id: str, label: str) -> Annotation:
-        """Give an annotation another label; returns the annotation as it is now. When the same
-        span already carries that label, the two become one."""
+    def relabel_annotation(
+        self, article_id: str, annotation_id: str, label: str, *, source: str | None = None
+    ) -> Annotation:
+        """Give an annotation another label (and, given one, another source: a model entity
+        the reader relabels becomes the reader's, "manual"); returns the annotation as it is
+        now. When the same span already carries that label, the two become one."""
         _check_label(label)
 
         def change(db: TinyDB, article: Article, state: ArticleState) -> Annotation:
@@ -1124,7 +1127,7 @@ class Library:
             if twin is not None:
                 table.remove(doc_ids=[_doc_id(old.id)])
                 return twin
-            new = Annotation(old.id, old.start, old.end, label, old.source, old.created)
+            new = Annotation(old.id, old.start, old.end, label, source or old.source, old.created)
             table.upsert(Document(new.to_record(), doc_id=_doc_id(new.id)))
             return new
 

@@ -186,7 +186,7 @@ async def test_include_predictions_and_articles_without_annotations(
         note = last_notification(app)
         assert note.severity == "warning"
         assert "Exported 0 spans from 0 articles" in str(note.message)
-        assert "tick “The model's predictions” or “Articles without annotations”" in str(
+        assert "tick “The model's unreviewed entities” or “Articles without annotations”" in str(
             note.message
         )
         assert jsonl(tmp_path / "none.jsonl") == []
@@ -212,6 +212,14 @@ async def test_include_predictions_and_articles_without_annotations(
         sources = {s["source"] for s in line["spans"]}
         assert sources == {"manual", "model", "prediction"}
         assert ("Vladimir Putin", "PERSON") in {(s["text"], s["label"]) for s in line["spans"]}
+        assert "CARDINAL" not in {s["label"] for s in line["spans"]}  # numbers are their own box
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        dialog(app).query_one("#export-numbers", Checkbox).focus()
+        await pilot.press("space")
+        await export_to(pilot, tmp_path / "numbers.jsonl")
+        (line,) = jsonl(tmp_path / "numbers.jsonl")
+        assert ("139", "CARDINAL", "prediction") in {(s["text"], s["label"], s["source"]) for s in line["spans"]}
 
 
 # -- from the library --------------------------------------------------------------------------
@@ -229,8 +237,8 @@ async def test_library_exports_every_annotated_article_as_doccano(
         screen = dialog(app)
         assert not screen.query("#export-scope")  # from the library: always the whole library
         assert screen.query_one("#export-path", Input).value == "reader-export.jsonl"
-        # shift+tab from the path: the two checkboxes, then the formats
-        await pilot.press("shift+tab", "shift+tab", "shift+tab", "down", "enter")
+        # shift+tab from the path: the three checkboxes, then the formats
+        await pilot.press("shift+tab", "shift+tab", "shift+tab", "shift+tab", "down", "enter")
         assert screen.format == "doccano"
         await export_to(pilot, out)
         assert type(app.screen).__name__ == "LibraryScreen"

@@ -55,7 +55,7 @@ async def test_done_marks_the_article_and_opens_the_next_to_review(
     async with app.run_test(size=SIZE) as pilot:
         await open_article(pilot)
         assert app.screen.article.id == first.id
-        await pilot.press("D")
+        await pilot.press("D", "D")  # the second marks it done with its model entities unsettled
         await pilot.pause()
         library = Library(data_dir)
         assert library.article_state(first.id).status == "done"

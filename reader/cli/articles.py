@@ -15,6 +15,7 @@ from reader.cli.output import out, out_json, say
 from reader.cli.resolve import resolve, resolve_all
 from reader.config import Config
 from reader.store import ArticleGone, Library
+from reader.text import plural
 
 # What `show` prints above the text, in this order, when the article has it.
 _SHOWN_FIELDS = ("title", "byline", "date", "source", "site", "url", "id", "words", "model")
@@ -62,6 +63,10 @@ def cmd_tag(args: argparse.Namespace, library: Library, config: Config) -> int:
         start, end = article.snap(args.start, args.end)
     except ValueError as exc:
         raise CommandError(f"{article_id[:10]}: {exc}") from exc
+    if article.crosses_paragraphs(start, end):
+        raise CommandError(
+            f"{where} runs across a paragraph break: an entity lies within one paragraph"
+        )
     if any((a.start, a.end, a.label) == (start, end, label) for a in library.annotations(article_id)):
         say(f"{article_id[:10]}: {start}-{end} is already tagged {label}")
     annotation = library.add_annotation(article_id, start, end, label)
@@ -133,6 +138,20 @@ def cmd_remove(args: argparse.Namespace, library: Library, config: Config) -> in
     return EXIT_OK
 
 
+def _unsettled_note(library: Library, article_id: str, mark: str) -> str:
+    """For an article marked done: how many model entities it leaves neither accepted nor
+    rejected, which its exports count as no entity."""
+    if mark != "done":
+        return ""
+    unsettled = library.article_state(article_id).unsettled_entities(library.get(article_id).analysis)
+    if not unsettled:
+        return ""
+    return (
+        f" ({plural(unsettled, 'model entity', 'model entities')} neither accepted nor "
+        "rejected: exports count them as no entity)"
+    )
+
+
 def cmd_mark(args: argparse.Namespace, library: Library, config: Config) -> int:
     """Mark articles read or unread, or set their review status, a batch at a time."""
     ids = list(dict.fromkeys(resolve_all(library, args.ids)))
@@ -143,5 +162,5 @@ def cmd_mark(args: argparse.Namespace, library: Library, config: Config) -> int:
         else:
             library.set_status_many(batch, cast(ReviewStatus, args.mark.replace("-", "_")))
         for article_id in batch:
-            say(f"{article_id[:10]}: {args.mark}")
+            say(f"{article_id[:10]}: {args.mark}{_unsettled_note(library, article_id, args.mark)}")
     return EXIT_OK

@@ -8,6 +8,7 @@ line each, naming the article or `FILE:LINE` (through `output.say`, which cleans
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +90,13 @@ def cmd_export(args: argparse.Namespace, library: Library, config: Config) -> in
         raise CommandError(f"{where}: cannot write the export: {exc.strerror or exc}") from exc
     for warning in report.warnings:
         say(warning)
+    unknown = sorted(label for label in report.labels if label not in config.label_names())
+    if unknown:
+        count = sum(report.labels[label] for label in unknown)
+        say(
+            f"note: {plural(count, 'span')} with labels not in the label set: {', '.join(unknown)} "
+            "(renamed or removed from the config since, or from a model for another language)"
+        )
     say(_summary(report))
     return EXIT_OK
 
@@ -112,6 +120,31 @@ def _summary(report: ExportReport) -> str:
     return line
 
 
+class KnownLabels:
+    """The labels an import takes without --add-labels: the config's, and any the library's
+    annotations already have (a model for another language gave it, and it was accepted in
+    the app), so that reader's own export of the library comes back in. The library is asked
+    only for a label the config lacks: a refused import must not even open its catalog."""
+
+    def __init__(self, config: Config, library: Library) -> None:
+        self.names = set(config.label_names())
+        self.library = library
+        self.in_use: set[str] | None = None
+
+    def __contains__(self, label: object) -> bool:
+        if label in self.names:
+            return True
+        if self.in_use is None:
+            self.in_use = set(self.library.labels_in_use()) if self.library.stored_ids() else set()
+        return label in self.in_use
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
 def cmd_import(args: argparse.Namespace, library: Library, config: Config) -> int:
     """Import annotations from reader, Prodigy or doccano JSONL files."""
     from reader.config import add_labels
@@ -125,9 +158,9 @@ def cmd_import(args: argparse.Namespace, library: Library, config: Config) -> in
         [Path(f) for f in args.files],
         skip_invalid=args.skip_invalid,
         model=args.model or config.model,
-        label_set=set(config.label_names()),
+        label_set=KnownLabels(config, library),
         add_labels=add if args.add_labels else None,
-        utf16=args.offsets == "utf16",
+        utf16=None if args.offsets is None else args.offsets == "utf16",
     )
     if report.warning:
         say_error(f"warning: {report.warning}")
@@ -177,6 +210,8 @@ def _counts(file: FileReport) -> list[str]:
     ]
     if file.already_there:
         parts.append(f"{file.already_there} already there")
+    if file.statuses_set:
+        parts.append(f"{plural(file.statuses_set, 'review status', 'review statuses')} taken from the file")
     if file.snapped_count:
         parts.append(f"{file.snapped_count} snapped to whole tokens")
     if file.ignored:

@@ -36,11 +36,22 @@ def _positive(value: str) -> int:
 
 
 def _label(value: str) -> str:
-    """A label name as the store keeps it: one clean line, upper case, not empty."""
-    label = clean_line(value).strip().upper()
+    """A label name as the store keeps it: one clean line, upper case, white space inside
+    made `_` as the config makes it, not empty."""
+    label = "_".join(clean_line(value).upper().split())
     if not label:
         raise argparse.ArgumentTypeError(f"{clean_line(value)!r} is not a label name")
     return label
+
+
+def _tag_label(value: str) -> str:
+    """A label to tag with, as the config takes one (`config.label_name`): never reader's NUM."""
+    from reader.config import label_name
+
+    try:
+        return label_name(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{clean_line(value)!r} is not a label name: {exc}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", help="article id or unique prefix")
     p.add_argument("start", type=int)
     p.add_argument("end", type=int)
-    p.add_argument("label", type=_label)
+    p.add_argument("label", type=_tag_label)
     p.add_argument("--json", action="store_true", help="print the annotation as JSON")
 
     p = add("untag", articles.cmd_untag, "delete an annotation")
@@ -228,7 +239,7 @@ def _add_import(add: Callable[[str, Command, str], argparse.ArgumentParser]) -> 
     p.add_argument(
         "--offsets",
         choices=OFFSET_UNITS,
-        default="chars",
-        help="what the files' offsets count: characters (default) or utf16 code units (doccano)",
+        help="what the files' offsets count: characters or utf16 code units (doccano's own); "
+        "unsaid, characters, and a doccano line with an emoji before a span is refused",
     )
     p.add_argument("--model", help="spaCy pipeline to analyse new texts with (default: config)")

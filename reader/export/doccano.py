@@ -33,7 +33,13 @@ class DoccanoWriter:
         line = {
             "text": document.text,
             "label": spans,
-            "meta": {"id": document.id, "title": document.article.title, "status": document.status},
+            # The unit of the offsets, so that reader's import reads them back without asking.
+            "meta": {
+                "id": document.id,
+                "title": document.article.title,
+                "status": document.status,
+                "offsets": "utf16" if self.utf16 else "chars",
+            },
         }
         self.stream.write(json.dumps(line, ensure_ascii=False) + "\n")
         return []

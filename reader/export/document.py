@@ -10,7 +10,7 @@ which spans a format that cannot hold overlaps keeps.
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from reader.article import Article, ReviewStatus, article_meta
@@ -31,6 +31,9 @@ class ExportSpan:
     end: int
     label: str
     source: str = "manual"
+    # When the annotation was made (ISO time; "" for a prediction): of two spans on the same
+    # words, the one tagged last is the reader's latest word on them.
+    made: str = field(default="", compare=False)
 
     @property
     def key(self) -> tuple[int, int, str]:
@@ -126,9 +129,12 @@ class ExportDocument:
         """Non-overlapping spans for formats that hold only those, and the ones left out.
 
         Tagged by hand wins over accepted from the model, which wins over a prediction; then
-        the longest; then the earliest (spaCy's `filter_spans` rule, after the source).
+        the longest; then the earliest (spaCy's `filter_spans` rule, after the source); then,
+        of two labels on the same words, the one tagged last.
         """
-        ranked = sorted(self.spans, key=lambda s: (s.rank, s.start - s.end, s.start, s.label))
+        by_label = sorted(self.spans, key=lambda s: s.label)
+        newest_first = sorted(by_label, key=lambda s: s.made, reverse=True)  # stable: ties by label
+        ranked = sorted(newest_first, key=lambda s: (s.rank, s.start - s.end, s.start))
         kept: list[ExportSpan] = []
         left_out: list[ExportSpan] = []
         # One byte per character, set where a kept span lies: an overlap test is one find().

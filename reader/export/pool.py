@@ -22,6 +22,7 @@ import tempfile
 import threading
 from collections import deque
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -67,6 +68,9 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
+_LABEL = attrgetter("label")
+
+
 def write_all(writer: Writer, documents: Any, report: ExportReport) -> None:
     """Write every document, then what follows the last one; counts them in `report`."""
     _write_documents(writer, documents, report)
@@ -85,6 +89,7 @@ def _write_documents(writer: Writer, documents: Any, report: ExportReport) -> No
             ) from None
         report.articles += 1
         report.spans += len(document.spans)
+        report.labels.update(map(_LABEL, document.spans))
 
 
 @dataclass(frozen=True, slots=True)

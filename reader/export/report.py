@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ class ExportReport:
     not_done: int = 0  # articles left out as not done (done articles only were asked for)
     ignored: int = 0  # articles left out as ignored
     warnings: list[str] = field(default_factory=list)
+    labels: Counter[str] = field(default_factory=Counter)  # spans written, by label
 
     def add(self, part: ExportReport) -> None:
         """Count in what another report (a worker's chunk) did."""
@@ -35,3 +37,4 @@ class ExportReport:
         self.not_done += part.not_done
         self.ignored += part.ignored
         self.warnings += part.warnings
+        self.labels.update(part.labels)

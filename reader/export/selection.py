@@ -10,7 +10,7 @@
   done article, what the reader did not accept is not an entity). Numbers are not
   predictions: `numbers` adds the model's number entities (spaCy's CARDINAL, MONEY, PERCENT,
   QUANTITY, ORDINAL), to articles of any status. reader's own NUM label (a number no entity
-  covers) is never exported from the model. A model span is left out where the reader
+  covers) is never exported: it is not an entity type. A model span is left out where the reader
   rejected it, or where an annotation sits at the same offsets.
 - An article that has nothing to say is skipped: no span, and not done (a done article
   without spans says that it holds no entity) nor ignored (in JSONL), unless `include_all`.
@@ -83,7 +83,9 @@ def select_spans(
     for a in state.annotations:
         if not (0 <= a.start < a.end <= length):
             continue  # the store refuses these; an old or hand-edited file could still hold one
-        span = ExportSpan(a.start, a.end, a.label, "model" if a.source == "model" else "manual")
+        if a.label == NUM_LABEL:
+            continue  # reader's mark for a plain number, which older versions let `a` accept
+        span = ExportSpan(a.start, a.end, a.label, "model" if a.source == "model" else "manual", a.created)
         held = best.get(span.key)
         # The same span tagged by hand and accepted from the model is one span, by hand.
         if held is None or span.rank < held.rank:

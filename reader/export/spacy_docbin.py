@@ -2,10 +2,11 @@
 
 Each article becomes a `Doc` built from its exported tokens (`Doc(vocab, words, spaces)`
 with a blank English vocab), so `doc.text` is the article text exactly. `doc.ents` holds
-the spans it can (no overlaps: tagged by hand first, then the longest, then the earliest;
-white space trimmed from their edges). In a done article every other token is outside any
-entity ("O"); in an article not done, every other token is a missing value (spaCy's
-`ent_iob` 0), which training leaves alone instead of learning "not an entity" from it.
+the spans it can (no overlaps: tagged by hand first, then the longest, then the earliest,
+then the one tagged last; white space trimmed from their edges). In a done article every
+other token is outside any entity ("O"); in an article not done, every other token is a
+missing value (spaCy's `ent_iob` 0), which training leaves alone instead of learning "not
+an entity" from it.
 `doc.spans["reader"]` holds every exported span, overlapping ones included, each with its
 source ("manual", "model" or "prediction") as the span's `id_`. The article id is in
 `doc.user_data["reader_id"]`, its review status in `doc.user_data["reader_status"]`.

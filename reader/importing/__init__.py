@@ -30,6 +30,10 @@ from reader.text import clean_line
 
 __all__ = ["FileReport", "ImportReport", "import_file", "import_files"]
 
+# How far a review status goes: a file's status replaces the library's only when it goes
+# further (done or ignored over new or in progress), never back.
+_REVIEW_RANK = {"new": 0, "in_progress": 1, "done": 2, "ignored": 2}
+
 # How many new articles are analysed and stored together (as ingest does), and how many
 # characters of text a batch holds at most.
 BATCH = 32
@@ -69,6 +73,7 @@ class FileReport:
     annotations_added: int = 0
     already_there: int = 0
     predictions: int = 0
+    statuses_set: int = 0  # articles already in the library given the file's review status
     snapped: list[Snapped] = field(default_factory=list)  # the first KEPT
     snapped_count: int = 0  # all of them
 
@@ -139,7 +144,7 @@ class _Texts:
 
 
 def scan(
-    stream: BinaryIO, library: Library, *, utf16: bool = False
+    stream: BinaryIO, library: Library, *, utf16: bool | None = False
 ) -> Iterator[tuple[int, ImportedText | str | None, str | None]]:
     """Every non-blank line: `(line, item, None)` when good, `(line, None, reason)` when bad.
 
@@ -199,8 +204,8 @@ class _Batch:
         if aid not in self.articles and not self.library.has(aid):
             self.articles[aid] = _new_article(item, self.report.path)
             self.chars += len(item.text)
-            if item.status and item.status != "new":
-                self.statuses[aid] = item.status
+        if item.status and item.status != "new":
+            self.statuses[aid] = item.status
         self.spans.setdefault(aid, []).extend((*span, item.line) for span in item.spans)
         if len(self.articles) >= BATCH or len(self.spans) >= BATCH or self.chars >= BATCH_CHARS:
             self.flush()
@@ -215,11 +220,6 @@ class _Batch:
             for analysis, article in pipeline.analyse_articles(new, self.model):
                 article.analysis = analysis
             self.report.articles_added += sum(self.library.add_many(new))
-            by_status: dict[ReviewStatus, list[str]] = {}
-            for aid, status in self.statuses.items():
-                by_status.setdefault(status, []).append(aid)
-            for status, ids in by_status.items():
-                self.library.set_status_many(ids, status)
         # Every article's spans are checked here, then stored in one batch: one catalog
         # transaction and one folder sync for the batch, not for each article.
         adding: dict[str, list[tuple[int, int, str, str]]] = {}
@@ -228,6 +228,11 @@ class _Batch:
             have = {(a.start, a.end, a.label) for a in self.library.annotations(aid)}
             fresh = []
             for start, end, label, source, line in spans:
+                if (start, end, label) in have:
+                    # Exactly an annotation the library holds, even one off the tokens of an
+                    # analysis made since (another model's tokenizer): not to be snapped again.
+                    self.report.already_there += 1
+                    continue
                 try:
                     snapped = article.snap(start, end)
                 except ValueError:
@@ -246,6 +251,15 @@ class _Batch:
         if adding:
             made = self.library.add_annotations_many(adding)
             self.report.annotations_added += sum(len(m) for m in made.values())
+        # The file's review status, for an article it says more about than the library does:
+        # a done export imported where the same text was only ingested stays done.
+        raising: dict[ReviewStatus, list[str]] = {}
+        for aid, status in self.statuses.items():
+            if _REVIEW_RANK[status] > _REVIEW_RANK[self.library.article_state(aid).status]:
+                raising.setdefault(status, []).append(aid)
+                self.report.statuses_set += aid not in self.articles
+        for status, ids in raising.items():
+            self.library.set_status_many(ids, status)
         self.articles.clear()
         self.statuses.clear()
         self.spans.clear()
@@ -260,7 +274,7 @@ def import_file(
     choose_model: Callable[[], str] | None = None,
     label_set: Collection[str] | None = None,
     add_labels: Callable[[list[str]], object] | None = None,
-    utf16: bool = False,
+    utf16: bool | None = False,
 ) -> FileReport:
     """Check every line of one file, then store it (or only its good lines with `skip_invalid`).
 
@@ -268,7 +282,8 @@ def import_file(
     have, before anything is stored; it returns the model's name. With a `label_set`, a
     file whose spans have other labels is not stored (`unknown_labels` lists them), unless
     `add_labels` is given: it is called with them before anything is stored. `utf16`: the
-    file counts offsets in UTF-16 code units (doccano).
+    file counts offsets in UTF-16 code units (doccano); None when nobody said (see
+    `tasks.parse_line`).
     """
     report = FileReport(path=clean_line(str(path)))
     try:
@@ -307,7 +322,7 @@ def _check(
     stream: BinaryIO,
     report: FileReport,
     label_set: Collection[str] | None,
-    utf16: bool,
+    utf16: bool | None,
 ) -> bool:
     """The first read: every line checked into `report`; whether a new article needs a model."""
     needs_model = False
@@ -337,7 +352,7 @@ def import_files(
     model: str | None = None,
     label_set: Collection[str] | None = None,
     add_labels: Callable[[list[str]], object] | None = None,
-    utf16: bool = False,
+    utf16: bool | None = False,
 ) -> ImportReport:
     """Import JSONL files one after another; a file with a bad line stores nothing of itself
     unless `skip_invalid`, and does not stop the others.

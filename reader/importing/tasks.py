@@ -27,7 +27,7 @@ from typing import Any
 from reader.article import REVIEW_STATUSES, ReviewStatus
 from reader.config import MAX_LABEL_LENGTH, label_name
 from reader.ingest import MAX_PARAGRAPH_CHARS
-from reader.offsets import UTF16Offsets
+from reader.offsets import OFFSET_UNITS, UTF16Offsets
 from reader.text import article_id, escaped, is_safe
 
 # Why a good line is not imported.
@@ -41,6 +41,7 @@ _INVISIBLE = (
     "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
 )
 _VISIBLE = re.compile(f"[^{_INVISIBLE}]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _LONG_PARAGRAPH = re.compile(f"[^\\n]{{{MAX_PARAGRAPH_CHARS + 1}}}")
 
 
@@ -172,13 +173,14 @@ def _text(task: dict[str, Any]) -> str:
     return text
 
 
-def parse_line(raw: bytes, line: int, *, utf16: bool = False) -> ImportedText | str:
+def parse_line(raw: bytes, line: int, *, utf16: bool | None = False) -> ImportedText | str:
     """One JSONL line as an `ImportedText`, or why a good line is skipped (`NOT_ACCEPTED`,
     `NOT_SPANS`); LineError if the line is bad.
 
     Spans come from "spans" (reader, Prodigy), else "entities" (doccano: lists or objects
     with start_offset/end_offset/label), else "label" (doccano: lists). `utf16`: the offsets
-    count UTF-16 code units, as doccano does.
+    count UTF-16 code units, as doccano does; False, characters; None, not said: characters,
+    except that a doccano line whose offsets would differ in the two is refused.
     """
     try:
         decoded = raw.decode("utf-8")
@@ -204,16 +206,31 @@ def parse_line(raw: bytes, line: int, *, utf16: bool = False) -> ImportedText | 
     if answer != "accept" and not (answer == "ignore" and status is not None):
         return NOT_ACCEPTED
     found: Any = None
+    found_in = None
     for key in ("spans", "entities", "label"):
         if key in task and not (key == "label" and isinstance(task[key], str)):
-            found = task[key]
+            found, found_in = task[key], key
             if not isinstance(found, list):
                 raise LineError(f'"{key}" is not a list of spans')
             break
     if not found and (isinstance(task.get("label"), str) or "options" in task or "accept" in task):
         return NOT_SPANS
     text = _text(task)
+    if utf16 is None and meta.get("offsets") in OFFSET_UNITS:
+        utf16 = meta["offsets"] == "utf16"  # reader's doccano export says what it counts
     units = UTF16Offsets(text) if utf16 else None
     spans = [_span(item, i, text, units) for i, item in enumerate(found or [])]
     kept = [s for s in spans if s[3] != "prediction"]
+    if utf16 is None and found_in != "spans" and spans:
+        # doccano's shape, and nobody said what its offsets count (reader's and Prodigy's
+        # count characters, as Python does; doccano UTF-16 units, as JavaScript does). They
+        # differ only after a character beyond the BMP: read wrongly, every span after one is
+        # shifted, a wrong example that no check would catch.
+        astral = _ASTRAL.search(text)
+        if astral is not None and max(end for _, end, _, _ in spans) > astral.start():
+            raise LineError(
+                f"an emoji (or another character beyond the BMP) at character {astral.start()} comes "
+                "before a span, where doccano's UTF-16 offsets and characters differ: say which "
+                "the file counts, --offsets utf16 (doccano's own) or --offsets chars"
+            )
     return ImportedText(line, text, meta, kept, len(spans) - len(kept), status)

@@ -40,7 +40,9 @@ from reader.history import (
     Deleted,
     History,
     Rejected,
+    RejectedAccepted,
     Relabelled,
+    ReviewChanged,
 )
 from reader.store import ArticleGone, Library
 from reader.text import plural, quoted
@@ -72,6 +74,9 @@ def span_state(
         state = "accepted" if annotation.source == "model" else "manual"
         return annotation.label, state, annotation.start, annotation.end
     if suggestion is not None:
+        if suggestion.label == NUM_LABEL:
+            # reader's highlight of a number no entity covers: nothing to accept.
+            return "plain number", "not an entity (1-9 or l tags it)", suggestion.start, suggestion.end
         return suggestion.label, "model", suggestion.start, suggestion.end
     if rejected is not None:
         return rejected.label, "rejected", rejected.start, rejected.end
@@ -101,6 +106,7 @@ class ArticleScreen(Screen[None]):
         Binding("ctrl+r", "redo", "Redo", show=False, id="article.redo"),
         Binding("D", "review_done", "Done, next", id="article.review_done"),
         Binding("I", "review_ignore", "Ignore, next", show=False, id="article.review_ignore"),
+        Binding("R", "review_again", "Review again", show=False, id="article.review_again"),
         Binding("y", "copy", "Copy", show=False, id="article.copy"),
         Binding("o", "open_url", "Open in browser", show=False, id="article.open_url"),
         Binding("e", "toggle_entities", "Entities", show=False, id="article.entities"),
@@ -122,6 +128,8 @@ class ArticleScreen(Screen[None]):
         # None: the first save always writes, which is also what marks the article as read.
         self._saved_position: int | None = None
         self._offset = self.state.position
+        # How many unsettled model entities the last D warned about (0: none).
+        self._done_warned = 0
 
     # -- the app's library and label set -----------------------------------------------------
 
@@ -355,9 +363,10 @@ class ArticleScreen(Screen[None]):
                 if current.label == label:
                     self.notify(f"{quoted(text[current.start : current.end])} is already {label}.", timeout=3)
                     return
-                self.library.relabel_annotation(self.article.id, current.id, label)
+                # The label is the reader's now, not the model's: the annotation is manual.
+                self.library.relabel_annotation(self.article.id, current.id, label, source="manual")
                 self.apply(
-                    Relabelled(current, label),
+                    Relabelled(current, label, "manual"),
                     f"{quoted(text[current.start : current.end])}: {current.label} → {label}",
                 )
                 return
@@ -366,6 +375,14 @@ class ArticleScreen(Screen[None]):
                 self.notify("Nothing to tag here.", severity="warning")
                 return
             start, end = target
+            if self.article.crosses_paragraphs(start, end):
+                self.notify(
+                    "The selection runs across a paragraph break, and an entity lies within one "
+                    "paragraph: select each part on its own.",
+                    severity="warning",
+                    timeout=5,
+                )
+                return
             if any((a.start, a.end, a.label) == (start, end, label) for a in self.annotations):
                 self.notify(f"{quoted(text[start:end])} is already tagged {label}.", timeout=3)
                 view.clear_selection()
@@ -401,6 +418,26 @@ class ArticleScreen(Screen[None]):
             self.notify("No model entity under the cursor.", severity="warning", timeout=3)
             return
         shown = quoted(text[entity.start : entity.end])
+        offsets = (entity.start, entity.end)
+        other = [a.label for a in self.annotations if (a.start, a.end) == offsets and a.label != entity.label]
+        if other:
+            # The reader's label for these words stands; a second label would compete with it
+            # in the training data.
+            self.notify(
+                f"{shown} is already tagged {other[0]}: x rejects the model's {entity.label}.",
+                severity="warning",
+                timeout=4,
+            )
+            return
+        if entity.label == NUM_LABEL:
+            # A plain number is reader's highlight, not an entity type: accepting it would put
+            # reader's own mark into the training data.
+            self.notify(
+                f"{shown} is a plain number, not an entity: tag it with a label (1-9 or l) to keep it.",
+                severity="warning",
+                timeout=4,
+            )
+            return
         if any((a.start, a.end, a.label) == (entity.start, entity.end, entity.label) for a in self.annotations):
             self.notify(f"{shown} is already accepted as {entity.label}.", timeout=3)
             return
@@ -414,21 +451,23 @@ class ArticleScreen(Screen[None]):
         self.apply(Added(annotation), f"Accepted {shown} as {entity.label}")
 
     def action_accept_all(self) -> None:
-        """Accept every open model entity of the article, in one store write."""
+        """Accept every open model entity the article shows, in one store write. Those of a
+        label the reader hid are not shown, so they are not accepted unseen."""
         analysis = self.article.analysis
-        items = [
-            (s.start, s.end, s.label, "model")
-            for s in (self.state.open_suggestions(analysis.spans()) if analysis else [])
-        ]
+        unsettled = self.state.open_suggestions(analysis.spans()) if analysis else []
+        items = [(s.start, s.end, s.label, "model") for s in unsettled if s.label not in self.hidden]
+        hidden = len(unsettled) - len(items)
+        left = f"; {plural(hidden, 'entity', 'entities')} of hidden labels left as they are (H shows them)"
         if not items:
-            self.notify("No model entity left to accept.", timeout=3)
+            self.notify("No model entity left to accept" + (left if hidden else "."), timeout=4)
             return
         try:
             made = self.library.add_annotations(self.article.id, items)
         except STORE_ERRORS as exc:
             self._store_failed(exc)
             return
-        self.apply(AddedMany(made), f"Accepted {plural(len(made), 'entity', 'entities')} (u undoes)")
+        message = f"Accepted {plural(len(made), 'entity', 'entities')} (u undoes)" + (left if hidden else "")
+        self.apply(AddedMany(made), message)
 
     def action_reject(self) -> None:
         """Say the model entity under the cursor is wrong: it stops being highlighted."""
@@ -436,13 +475,23 @@ class ArticleScreen(Screen[None]):
         if entity is None:
             self.notify("No model entity under the cursor.", severity="warning", timeout=3)
             return
+        key = (entity.start, entity.end, entity.label)
+        # Accepted before (or tagged the same by hand): rejecting it takes that back too, or
+        # the "rejected" span would still be exported as an entity.
+        accepted = [a for a in self.annotations if (a.start, a.end, a.label) == key]
         try:
+            if accepted:
+                self.library.remove_annotations(self.article.id, [a.id for a in accepted])
             rejection = self.library.reject(self.article.id, entity.start, entity.end, entity.label)
         except STORE_ERRORS as exc:
             self._store_failed(exc)
             return
         shown = quoted(self.article.text[entity.start : entity.end])
-        self.apply(Rejected(rejection), f"Rejected {shown} as {entity.label}")
+        if accepted:
+            change: Change = RejectedAccepted(rejection, accepted)
+            self.apply(change, f"Rejected {shown} as {entity.label}; it is no longer accepted (u undoes)")
+        else:
+            self.apply(Rejected(rejection), f"Rejected {shown} as {entity.label}")
 
     def action_delete(self) -> None:
         """Delete the annotation under the cursor."""
@@ -475,7 +524,7 @@ class ArticleScreen(Screen[None]):
         if annotation is None:
             return
         phrase, label = self.article.text[annotation.start : annotation.end], annotation.label
-        places = other_occurrences(self.article, self.state.annotations, phrase, label)
+        places = other_occurrences(self.article, self.state.annotations, phrase, label, self.state.rejections)
         if not places:
             self.notify(f"No other untagged occurrence of {quoted(phrase)} in this article.", timeout=3)
             return
@@ -525,7 +574,7 @@ class ArticleScreen(Screen[None]):
             except STORE_ERRORS as exc:  # removed meanwhile, or a damaged file: left alone
                 unread.append(f"{article_id[:10]}: {exc}")
                 continue
-            places = other_occurrences(article, state.annotations, phrase, label)
+            places = other_occurrences(article, state.annotations, phrase, label, state.rejections)
             if places:
                 plan[article_id] = places
         self.app.call_from_thread(self._confirm_across_library, plan, unread, phrase, label)
@@ -608,6 +657,12 @@ class ArticleScreen(Screen[None]):
         if change is None:
             self.notify(f"Nothing to {'undo' if undo else 'redo'}.", timeout=2)
             return
+        if isinstance(change, ReviewChanged) and change.article_id != self.article.id:
+            # The mark of the article reviewed before this one: back to it, to go on.
+            self.notify(f"Undid {change.describe('')}; back to it.", timeout=3)
+            self.save_position()
+            self.reader.open_article_screen(change.article_id, replace=True)
+            return
         self.reload_annotations()
         verb = "Undid" if undo else "Redid"
         self.notify(f"{verb} {change.describe(self.article.text)}", timeout=3)
@@ -615,14 +670,53 @@ class ArticleScreen(Screen[None]):
     # -- review -----------------------------------------------------------------------------
 
     def action_review_done(self) -> None:
-        """Mark the article fully reviewed, and open the next one to review."""
+        """Mark the article fully reviewed, and open the next one to review.
+
+        A done article counts every model entity not accepted as no entity. So while some
+        are neither accepted nor rejected, the first press says so (and how to settle them),
+        and only a second press marks the article done as it is.
+        """
+        pending = self.state.unsettled_entities(self.article.analysis)
+        if pending and self._done_warned != pending:
+            self._done_warned = pending
+            them = "it" if pending == 1 else "them"
+            self.notify(
+                f"{plural(pending, 'model entity', 'model entities')} here "
+                f"{'is' if pending == 1 else 'are'} neither accepted nor rejected, and a done "
+                f"article counts {them} as no entity: A accepts them all, a or x one at a time. "
+                "D again marks the article done as it is.",
+                title="Not marked done yet",
+                severity="warning",
+                timeout=10,
+            )
+            return
         self._review("done")
 
     def action_review_ignore(self) -> None:
         """Set the article aside (left out of training data), and open the next one to review."""
         self._review("ignored")
 
+    def action_review_again(self) -> None:
+        """Put a done or ignored article back in review (in progress): exports take its
+        untagged tokens as unknown again, not as "no entity"."""
+        before = self.state.status
+        if before not in ("done", "ignored"):
+            self.notify("This article is in review already.", timeout=3)
+            return
+        try:
+            self.library.set_status(self.article.id, "in_progress")
+        except STORE_ERRORS as exc:
+            self._store_failed(exc)
+            return
+        title = self.article.title or article_source(self.article.site, self.article.source, self.article.url)
+        self.state.status = "in_progress"
+        self.apply(
+            ReviewChanged(self.article.id, before, "in_progress", title),
+            f"Back in review (it was {before}); D marks it done again.",
+        )
+
     def _review(self, status: ReviewStatus) -> None:
+        before = self.state.status
         try:
             self.library.set_status(self.article.id, status)
             self.state.status = status
@@ -637,8 +731,10 @@ class ArticleScreen(Screen[None]):
             self.notify(f"Marked {what}. Nothing is left to review.", timeout=5)
             self.dismiss()
             return
-        if self.reader.open_article_screen(following, replace=True):
-            self.notify(f"Marked {what}; here is the next article to review.", timeout=3)
+        title = self.article.title or article_source(self.article.site, self.article.source, self.article.url)
+        change = ReviewChanged(self.article.id, before, status, title)
+        if self.reader.open_article_screen(following, replace=True, undoable=change):
+            self.notify(f"Marked {what}; here is the next article to review (u takes it back).", timeout=3)
         else:
             self.refresh_status()
 

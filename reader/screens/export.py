@@ -40,6 +40,7 @@ class ExportRequest:
     ids: list[str] | None = None  # None: the whole library
     include_predictions: bool = False
     include_all: bool = False
+    numbers: bool = False
 
 
 def suggested_path(format: str, article_id: str | None = None) -> str:
@@ -84,9 +85,12 @@ def export_summary(report: Any, request: ExportRequest) -> tuple[str, SeverityLe
     if report.warnings:
         more = f" (and {len(report.warnings) - 1} more)" if len(report.warnings) > 1 else ""
         notes.append(f"{report.warnings[0]}{more}")
-    if not report.articles:
+    if not report.articles and report.not_done:
+        # Not predictions: those would teach the model its own unreviewed guesses.
+        notes.append("press D in an article reviewed to the end to mark it done")
+    elif not report.articles:
         notes.append(
-            "to export more, tick “The model's predictions” or “Articles without annotations”"
+            "to export more, tick “The model's unreviewed entities” or “Articles without annotations”"
         )
     text = message + (". " + "; ".join(notes) if notes else "")
     return text, "warning" if not report.articles or report.warnings else "information"
@@ -127,6 +131,7 @@ def export_and_notify(app: ReaderApp, request: ExportRequest) -> None:
             request.ids,
             include_predictions=request.include_predictions,
             include_all=request.include_all,
+            numbers=request.numbers,
         )
     except (*EXPORT_ERRORS, ExportError) as exc:  # an unwritable path, a damaged store, spaCy missing
         app.notify(
@@ -185,9 +190,12 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
                     yield RadioButton("Whole library", id="scope-library")
             yield Static("Include", classes="heading")
             yield Checkbox(
-                "The model's predictions (unreviewed entities and numbers)",
+                "The model's unreviewed entities (in articles not done)",
                 id="export-predictions",
                 compact=True,
+            )
+            yield Checkbox(
+                "Numbers, as spaCy's CARDINAL, MONEY, PERCENT…", id="export-numbers", compact=True
             )
             yield Checkbox("Articles without annotations", id="export-all", compact=True)
             yield Static("To (a file; a folder for brat)", classes="heading")
@@ -246,6 +254,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             ids=None if self.whole_library else [self.article_id or ""],
             include_predictions=self.query_one("#export-predictions", Checkbox).value,
             include_all=self.query_one("#export-all", Checkbox).value,
+            numbers=self.query_one("#export-numbers", Checkbox).value,
         )
 
     def export(self) -> None:
