@@ -189,6 +189,20 @@ def _optional_text(record: dict[str, Any], *names: str) -> None:
             raise ValueError(f"'{name}' is not text")
 
 
+def _machine_text(value: Any, name: str) -> None:
+    """A field reader writes itself (a time, a model name): text without a control character.
+    One that holds one was edited by hand, and is refused rather than shown or indexed."""
+    if not isinstance(value, str):
+        raise ValueError(f"'{name}' is not text")
+    if not is_safe(value):
+        raise ValueError(f"'{name}' holds control characters")
+
+
+def _is_label(value: Any) -> bool:
+    """A label as reader writes one: text, not empty, no control character or edge space."""
+    return isinstance(value, str) and bool(value) and value == value.strip() and is_safe(value)
+
+
 def check_article_record(record: Any) -> None:
     """Raise ValueError naming the first field of an article record with the wrong shape."""
     if not isinstance(record, dict):
@@ -196,7 +210,8 @@ def check_article_record(record: Any) -> None:
     for name in ("id", "text"):
         if not isinstance(record.get(name), str):
             raise ValueError(f"'{name}' is missing or not text")
-    _optional_text(record, "source", "title", "byline", "date", "site", "url", "ingested_at")
+    _optional_text(record, "source", "title", "byline", "date", "site", "url")
+    _machine_text(record.get("ingested_at", ""), "ingested_at")
     analysis = record.get("analysis")
     if analysis is None:
         return
@@ -205,6 +220,8 @@ def check_article_record(record: Any) -> None:
     for name in ("model", "version"):
         if not isinstance(analysis.get(name), str):
             raise ValueError(f"'analysis.{name}' is missing or not text")
+    for name in ("model", "version", "analysed_at"):
+        _machine_text(analysis.get(name, ""), f"analysis.{name}")
     length = len(record["text"])
     for name in ("entities", "numbers"):
         spans = analysis.get(name, [])
@@ -216,7 +233,7 @@ def check_article_record(record: Any) -> None:
                 and len(span) == 3
                 and _is_int(span[0])
                 and _is_int(span[1])
-                and isinstance(span[2], str)
+                and _is_label(span[2])
                 and 0 <= span[0] < span[1] <= length
             ):
                 raise ValueError(f"'analysis.{name}' holds {str(span)[:40]}, not a span of the text")
@@ -225,6 +242,16 @@ def check_article_record(record: Any) -> None:
         raise ValueError("'analysis.tokens' holds something other than offsets")
     if not isinstance(tokens, (list, str)):
         raise ValueError("'analysis.tokens' is not a list of offsets")
+
+
+def _check_tokens(tokens: list[int], length: int) -> None:
+    """Token offsets as reader writes them: pairs, in order, within the text (spans are snapped
+    to them, and an offset past the text would make a span no write accepts)."""
+    if len(tokens) % 2:
+        raise ValueError("'analysis.tokens' has an odd number of offsets")
+    # Built-ins, not a loop: an article's tokens run to tens of thousands.
+    if tokens and (min(tokens) < 0 or max(tokens) > length or tokens != sorted(tokens)):
+        raise ValueError("'analysis.tokens' holds offsets out of order or outside the text")
 
 
 def parse_article(path: Path, tables: dict[str, Any] | None, article_id: str, *, tokens: bool = True) -> Article:
@@ -241,8 +268,8 @@ def parse_article(path: Path, tables: dict[str, Any] | None, article_id: str, *,
         if not tokens and isinstance(record.get("analysis"), dict):
             record = {**record, "analysis": {**record["analysis"], "tokens": []}}
         article = Article.from_record(record)
-        if article.analysis and len(article.analysis.tokens) % 2:
-            raise ValueError("'analysis.tokens' has an odd number of offsets")
+        if article.analysis:
+            _check_tokens(article.analysis.tokens, len(article.text))
     except (KeyError, TypeError, ValueError) as exc:
         raise StoreError(f"{path}: malformed article record: {exc}") from exc
     if article.id != article_id:
@@ -275,8 +302,7 @@ def parse_state(path: Path, tables: dict[str, Any], length: int | None = None) -
         if status not in REVIEW_STATUSES:
             raise ValueError(f"'state.status' is {str(status)[:20]!r}, not one of {', '.join(REVIEW_STATUSES)}")
         opened_at = state.get("opened_at", "")
-        if not isinstance(opened_at, str):
-            raise ValueError("'state.opened_at' is not text")
+        _machine_text(opened_at, "state.opened_at")
     except ValueError as exc:
         raise StoreError(f"{path}: malformed annotation file: {exc}") from exc
     annotations.sort(key=lambda a: (a.start, -a.end, a.id))
@@ -295,8 +321,7 @@ def _annotation(record: dict[str, Any], length: int | None) -> Annotation:
     if source not in ("manual", "model"):
         raise ValueError(f"annotation {annotation_id} has source {str(source)[:20]!r}")
     created = record.get("created", "")
-    if not isinstance(created, str):
-        raise ValueError(f"annotation {annotation_id} has a 'created' that is not text")
+    _machine_text(created, f"annotation {annotation_id}.created")
     return Annotation(annotation_id, start, end, label, source, created)
 
 
@@ -311,7 +336,7 @@ def _check_span_record(what: str, start: Any, end: Any, label: Any, length: int 
         raise ValueError(f"{what} has start {str(start)[:20]!r} and end {str(end)[:20]!r}, not offsets")
     if not isinstance(label, str) or not label:
         raise ValueError(f"{what} at {start}-{end} has no label")
-    if not is_safe(label) or label != label.strip():
+    if not _is_label(label):
         raise ValueError(f"{what} at {start}-{end} has a label with control characters or edge spaces")
     if not 0 <= start < end <= MAX_OFFSET or (length is not None and end > length):
         raise ValueError(f"{what} at {str(start)[:20]}-{str(end)[:20]} is outside the text")

@@ -87,6 +87,17 @@ def blank_controls(text: str) -> str:
     return _CONTROL_OR_ESCAPE.sub(" ", text)
 
 
+# What JSON leaves as it is and a terminal does not: DEL and C1 (U+009B is a CSI), the bidi
+# overrides, the line and paragraph separators, and lone surrogates (which cannot be printed).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\u061c\ufeff\ud800-\udfff]")
+
+
+def json_for_terminal(encoded: str) -> str:
+    """JSON text (as `json.dumps(..., ensure_ascii=False)` writes it) with every character a
+    terminal would act on written as a \\u escape: the same JSON, safe to print."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+
+
 def is_safe(text: str) -> bool:
     """True when `text` holds no control character other than newline."""
     return _CONTROL.search(text.replace("\n", "")) is None and "\x1b" not in text

@@ -475,6 +475,21 @@ WRONG_SHAPES = {
     "odd token list": ("articles", lambda t: t["article"]["1"]["analysis"].update(tokens=[0, 4, 5])),
     "entities null": ("articles", lambda t: t["article"]["1"]["analysis"].update(entities=None)),
     "record without id": ("articles", lambda t: t["article"]["1"].pop("id")),
+    # Fields reader writes itself, edited to carry what a terminal or the catalog cannot take.
+    "ingested_at with an escape": ("articles", lambda t: t["article"]["1"].update(ingested_at="2024\x1b]2;X\x07")),
+    "model name with a CSI": ("articles", lambda t: t["article"]["1"]["analysis"].update(model="m\x9b2J")),
+    "entity label with a lone surrogate": (
+        "articles", lambda t: t["article"]["1"]["analysis"].update(entities=[[0, 7, "PER\ud800"]])
+    ),
+    "entity label with an escape": (
+        "articles", lambda t: t["article"]["1"]["analysis"].update(entities=[[0, 7, "\x1b]52;c;aGk=\x07"]])
+    ),
+    "tokens past the text": ("articles", lambda t: t["article"]["1"]["analysis"].update(tokens=[0, 7, 8, 500])),
+    "tokens out of order": ("articles", lambda t: t["article"]["1"]["analysis"].update(tokens=[8, 14, 0, 7])),
+    "annotation created with a bidi override": (
+        "annotations", lambda t: t["annotations"]["1"].update(created="\u202e2024")
+    ),
+    "opened_at with a lone surrogate": ("annotations", lambda t: t.update(state={"1": {"opened_at": "\udc00"}})),
 }
 
 

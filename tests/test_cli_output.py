@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
 
-from reader.cli.output import Progress, say, say_error
+from reader.cli.output import Progress, out_json, say, say_error
 
 
 def test_a_message_is_one_clean_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -41,3 +42,14 @@ def test_a_bar_on_a_terminal_names_the_item_by_its_file_name(
         progress.update(1, 3, "/some/folder/\x1b]0;T\x07story.html")
         [task] = progress._bar.tasks
         assert (task.completed, task.total, task.description) == (1, 3, "story.html")
+
+
+def test_json_escapes_what_a_terminal_would_act_on(capsys: pytest.CaptureFixture[str]) -> None:
+    """JSON leaves C1 controls (U+009B is a CSI), bidi overrides and lone surrogates as they
+    are; printed to a terminal they act, or fail to encode. They go out as \\u escapes."""
+    data = {"title": "a\x9b2Jb\u202ec\u2028d\ud800é\U0001f600", "ok": "[b]plain[/b] Ω"}
+    out_json(data)
+    printed = capsys.readouterr().out
+    assert json.loads(printed) == data
+    assert all(c not in printed for c in "\x9b\u202e\u2028\ud800")
+    assert "é\U0001f600" in printed and "[b]plain[/b] Ω" in printed

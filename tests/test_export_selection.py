@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from reader.export.document import ExportDocument
 from reader.export.selection import select_spans
 from reader.store import Library
 from reader.text import word_spans
+from tests.conftest import SPAWNS_PROCESSES
 from tests.test_export import add_article, at
 from tests.test_export_tokens import TEXTS, general_line
 
@@ -83,3 +86,20 @@ def test_a_file_gets_the_bytes_stdout_gets_as_text(library: Library, tmp_path: P
         assert json.dumps(task, ensure_ascii=False) + "\n" == general_line(document)
 
 
+
+
+@SPAWNS_PROCESSES
+def test_a_source_a_megabyte_long_exports_at_once(library: Library, data_dir: Path) -> None:
+    """A source edited by hand to a megabyte with no folder in it: cutting the folders off is
+    one search, not a pattern that backtracks from every position (hours, at this size)."""
+    text = "Berlin is big."
+    article_id = add_article(library, text, annotations=[at(text, "Berlin", "GPE")])
+    path = data_dir / "articles" / f"{article_id}.json"
+    data = json.loads(path.read_text())
+    data["tables"]["article"]["1"]["source"] = "x" * 1_000_000
+    path.write_text(json.dumps(data))
+    done = subprocess.run(
+        [sys.executable, "-m", "reader", "export", "-o", "-"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["meta"]["source"] == "x" * 1_000_000

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from reader.text import clean_line
+from reader.text import clean_line, json_for_terminal
 
 
 def out(text: str = "") -> None:
@@ -24,8 +24,9 @@ def out(text: str = "") -> None:
 
 
 def out_json(data: Any, *, indent: int | None = 2, ensure_ascii: bool = False) -> None:
-    """Print `data` as JSON on stdout (non-ASCII characters as they are, unless asked)."""
-    print(json.dumps(data, indent=indent, ensure_ascii=ensure_ascii))
+    """Print `data` as JSON on stdout (non-ASCII characters as they are, unless asked; those a
+    terminal would act on always escaped)."""
+    print(json_for_terminal(json.dumps(data, indent=indent, ensure_ascii=ensure_ascii)))
 
 
 def say(text: str) -> None:
