@@ -33,7 +33,15 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Literal
 
-from reader.article import Article, ArticleState, ReviewStatus, article_meta, article_source
+from reader.article import (
+    REVIEW_STATUSES,
+    Article,
+    ArticleState,
+    ReviewStatus,
+    article_meta,
+    article_source,
+)
+from reader.text import clean_line, is_safe
 
 # A search of more words than this is refused (each costs a pass over its matches).
 MAX_QUERY_WORDS = 64
@@ -197,11 +205,42 @@ _SUMMARY_COLUMNS = tuple(f.name for f in fields(ArticleSummary))
 _SELECT_SUMMARY = ", ".join(f"a.{name}" for name in _SUMMARY_COLUMNS)
 
 
+_READ_AT = _SUMMARY_COLUMNS.index("read")
+_STATUS_AT = _SUMMARY_COLUMNS.index("status")
+_COUNT_COLUMNS = tuple(
+    i for i, f in enumerate(fields(ArticleSummary)) if f.type == "int"
+)
+_TEXT_COLUMNS = tuple(i for i in range(len(_SUMMARY_COLUMNS)) if i not in (*_COUNT_COLUMNS, _READ_AT))
+
+
 def _summary(row: Sequence[Any]) -> ArticleSummary:
     values = list(row)
-    read_at = _SUMMARY_COLUMNS.index("read")
-    values[read_at] = bool(values[read_at])
+    values[_READ_AT] = bool(values[_READ_AT])
+    # The catalog file can be edited by hand like any store file: its rows are shown, so they
+    # are held to what the files' records are (`store.parse_article`), and `check` says where
+    # they differ. One test over the row's text costs little; most rows pass it.
+    texts = [values[i] for i in _TEXT_COLUMNS]
+    if not all(isinstance(t, str) or t is None for t in texts) or not is_safe("".join(t or "" for t in texts)):
+        for i in _TEXT_COLUMNS:
+            value = values[i]
+            value = value if isinstance(value, str) else None
+            values[i] = value if value is None or is_safe(value) else clean_line(value)
+        for name in ("id", "source", "ingested_at", "status", "opened_at"):
+            values[_SUMMARY_COLUMNS.index(name)] = values[_SUMMARY_COLUMNS.index(name)] or ""
+    for i in _COUNT_COLUMNS:
+        if not isinstance(values[i], int) or values[i] < 0:
+            values[i] = 0
+    if values[_STATUS_AT] not in REVIEW_STATUSES:
+        values[_STATUS_AT] = "new"
     return ArticleSummary(*values)
+
+
+def _entity_count(row: Sequence[Any]) -> EntityCount:
+    """An entities row, held to what the files hold (see `_summary`)."""
+    label, norm, text, articles, mentions = row
+    label, norm, text = (v if isinstance(v, str) and is_safe(v) else clean_line(str(v)) for v in (label, norm, text))
+    counts = (n if isinstance(n, int) and n >= 0 else 0 for n in (articles, mentions))
+    return EntityCount(label, norm, text, *counts)
 
 
 def summarize(article: Article, state: ArticleState) -> ArticleSummary:
@@ -1012,7 +1051,7 @@ class Catalog:
         if limit:
             sql += " LIMIT ?"
             params.append(limit)
-        return [EntityCount(*row) for row in self.connection().execute(sql, params)]
+        return [_entity_count(row) for row in self.connection().execute(sql, params)]
 
     def mentioned_in(self, norm: str, label: str | None, *, limit: int = 500) -> list[MentionedIn]:
         """Articles that mention an entity (by normalised text, and label when given), most first."""
@@ -1041,12 +1080,14 @@ class Catalog:
         ).fetchone()[0]
 
     def labels(self) -> list[str]:
-        """Every label some article has an annotation of."""
+        """Every label some article has an annotation of (one edited into the catalog by hand
+        with control characters in it is none: no file holds it)."""
         return [
             label
             for (label,) in self.connection().execute(
                 "SELECT DISTINCT label FROM mentions WHERE annotated > 0 ORDER BY label"
             )
+            if isinstance(label, str) and is_safe(label)
         ]
 
     def rows_of(self, ids: list[str]) -> dict[str, ArticleSummary]:

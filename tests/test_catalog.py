@@ -721,3 +721,36 @@ def test_an_entity_text_is_normalised_once_however_often_it_occurs(monkeypatch: 
         ("vladimir putin", "PERSON", 100),
     ]
     assert len(calls) == 3
+
+
+def test_a_catalog_edited_by_hand_shows_nothing_a_terminal_acts_on(
+    library: Library, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The catalog is a store file too: rows edited to hold escapes, an unknown status or text
+    where a count goes are shown as the files would be, and `check` names the difference."""
+    import sqlite3
+
+    from reader.cli import main
+
+    article = make(["Emomali Rahmon in Dushanbe."], entities=[("Dushanbe", "GPE")])
+    library.add(article)
+    library.add_annotation(article.id, *at(article, "Emomali Rahmon"), "PERSON")
+    hostile = "\x1b]52;c;aGFja2Vk\x07\x9b2J\u202e[b]T"
+    with sqlite3.connect(data_dir / "catalog.sqlite") as cx:
+        columns = ("title", "byline", "date", "source", "site", "url", "model", "note", "status", "opened_at")
+        cx.execute(f"UPDATE articles SET {', '.join(f'{c} = ?' for c in columns)}, words = 'many'", [hostile] * len(columns))
+        cx.execute("UPDATE mentions SET text = ?, label = ?", (hostile, hostile))
+        cx.execute("UPDATE entities SET text = ?, label = ?", (hostile, hostile))
+    cx.close()
+    fresh = Library(data_dir)
+    [summary] = fresh.summaries()
+    assert (summary.title, summary.status, summary.words) == ("[b]T", "new", 0)
+    assert fresh.labels_in_use() == []
+    for command in (["list"], ["list", "--json"], ["search", "Dushanbe"], ["entities"], ["entities", "--json"],
+                    ["search", "--entity", "Dushanbe"]):
+        assert main(command) == 0, command
+        out, err = capsys.readouterr()
+        assert "[b]T" in out, command
+        assert not any(c in out + err for c in "\x1b\x07\x9b\u202e"), command
+    assert main(["check"]) == 1
+    assert "differ from the files" in capsys.readouterr().out
