@@ -44,7 +44,7 @@ from reader import paths
 from reader.article import NUM_LABEL
 from reader.atomic import write_atomic
 from reader.colours import distinct_colour, hex_colour, parse_colour
-from reader.text import clean_line, quoted
+from reader.text import clean_line, escaped, quoted
 
 # The label set a new user starts with, in hotkey order: displaCy's colours, where two of them
 # look the same (DATE and TIME; the number labels) or fall on one entry of a 256-colour
@@ -126,6 +126,8 @@ def load(path: Path | None = None) -> Config:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+    except RecursionError as exc:
+        raise ConfigError(f"{path}: cannot read config: arrays or tables nested too deeply") from exc
     return _from_raw(path, raw)
 
 
@@ -165,11 +167,19 @@ def _parse_labels(path: Path, items: object) -> list[Label]:
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
             raise ConfigError(f"{path}: label {i + 1} needs a 'name'")
-        name = _folded(item["name"])
-        if name == NUM_LABEL:
+        if _folded(item["name"]) == NUM_LABEL:
             raise ConfigError(f"{path}: label {NUM_LABEL} is reader's mark for a plain number: rename it")
+        # The rules a label typed in the app is held to: the file is typed by hand too.
+        try:
+            name = label_name(item["name"])
+        except ValueError as exc:
+            raise ConfigError(f"{path}: label {i + 1} {escaped(item['name'])}: {exc}") from exc
+        if any(label.name == name for label in labels):
+            raise ConfigError(f"{path}: label {name} is listed twice")
         fallback = dict(DEFAULT_LABELS).get(name, "#dddddd")
         key = item.get("key")
+        if key is not None and (not isinstance(key, (str, int)) or str(key) not in HOTKEYS):
+            raise ConfigError(f"{path}: label {name}: key {escaped(str(key), 20)} is not one of {', '.join(HOTKEYS)}")
         colour = item.get("color", fallback)
         if not isinstance(colour, str) or not _HEX_COLOUR.fullmatch(colour.strip()):
             raise ConfigError(f"{path}: label {name}: color {str(colour)[:30]!r} is not a colour (write it as #rrggbb)")
@@ -273,6 +283,8 @@ def save(config: Config, path: Path | None = None) -> Path:
         document = tomlkit.parse(before)
     except (UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+    except RecursionError as exc:
+        raise ConfigError(f"{path}: cannot read config: arrays or tables nested too deeply") from exc
     on_disk = _from_document(path, document)
     for key, value in (("model", config.model), ("theme", config.theme)):
         if value != getattr(on_disk, key):

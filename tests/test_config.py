@@ -187,3 +187,35 @@ def test_a_label_colour_that_is_not_a_colour_is_refused_naming_the_label(tmp_pat
     path.write_text(f'[[extra_labels]]\nname = "W"\ncolor = {json.dumps(colour)}\n')
     with pytest.raises(ConfigError, match=r"label W: color .* is not a colour"):
         load(path)
+
+
+HAND_WRITTEN_LABELS = {
+    "a name that is all escape sequence": ('name = "\\u001b]2;X\\u0007"', "needs a name"),
+    "a zero-width name": ('name = "\\u200b"', "invisible characters"),
+    "a name of 100,000 letters": (f'name = "{"L" * 100_000}"', "longer than 40"),
+    "a key that is a list": ('name = "W"\nkey = ["a"]', "key .* is not one of 1, 2"),
+    "a key no tag key is": ('name = "W"\nkey = "q"', "key \"q\" is not one of"),
+}
+
+
+@pytest.mark.parametrize("case", HAND_WRITTEN_LABELS)
+def test_a_label_written_by_hand_is_held_to_the_rules_of_one_typed_in_the_app(tmp_path: Path, case: str) -> None:
+    """An empty, invisible or endless name is refused in the app; from the file it was taken
+    as it was, and an empty one could not be tagged with."""
+    entry, reason = HAND_WRITTEN_LABELS[case]
+    path = write(tmp_path, f"[[extra_labels]]\n{entry}\n")
+    with pytest.raises(ConfigError, match=reason):
+        config_file.load(path)
+
+
+def test_a_label_listed_twice_is_refused(tmp_path: Path) -> None:
+    """Two entries for one name (`person` is PERSON) made the label picker stop the app."""
+    path = write(tmp_path, '[[labels]]\nname = "PERSON"\n\n[[labels]]\nname = "person"\n')
+    with pytest.raises(ConfigError, match="label PERSON is listed twice"):
+        config_file.load(path)
+
+
+def test_a_file_nested_too_deeply_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "a = " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        config_file.load(path)
