@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from reader import __version__
+from reader import __version__, paths
 from reader.article import NO_ENTITY_MODEL, NUM_LABEL, NUMBER_LABELS, Analysis, Span
 from reader.text import SOUTHEAST_LETTERS, WORD_MARKS, paragraph_bounds
 
@@ -589,6 +589,8 @@ def _analyse_in_processes(
         pending, chunk_contexts = in_flight.popleft()
         yield from zip(pending.get(), chunk_contexts, strict=True)
 
+    # More processes than CPUs only cost memory (a model each): `--jobs 99999999` starts as many as run.
+    jobs = min(jobs, paths.usable_cpus())
     with multiprocessing.get_context().Pool(jobs) as pool:
 
         def submit() -> None:

@@ -1,4 +1,5 @@
-"""Where reader keeps things: the data dir, the config file, and the bundled seeds and styles."""
+"""Where reader keeps things (the data dir, the config file, the bundled seeds and styles), and
+the CPUs it may use."""
 
 from __future__ import annotations
 
@@ -41,3 +42,12 @@ def bundled(name: str) -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent / name
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on: worker processes beyond them only cost memory (each
+    holds a model, or a share of an export)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1

@@ -244,7 +244,7 @@ def test_small_exports_stay_in_this_process_and_large_ones_do_not(
             super().__init__(jobs, **options)
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Recorded)
-    monkeypatch.setattr(reader.export.pool, "_cpus", lambda: 8)
+    monkeypatch.setattr(reader.export.pool, "usable_cpus", lambda: 8)
     alone = export_library(library, "jsonl", tmp_path / "a.jsonl")  # about 25 articles
     assert started == []
     monkeypatch.setattr(reader.export.pool, "PARALLEL_FROM", 10)
@@ -257,11 +257,15 @@ def test_small_exports_stay_in_this_process_and_large_ones_do_not(
         shared.skipped,
         shared.warnings,
     )
-    monkeypatch.setattr(reader.export.pool, "_cpus", lambda: 1)
+    # However many are asked for, no more workers than CPUs: each costs memory and a process.
+    export_library(library, "jsonl", tmp_path / "g.jsonl", jobs=99_999_999)
+    assert started == [2, 8]
+    monkeypatch.setattr(reader.export.pool, "usable_cpus", lambda: 1)
     export_library(library, "jsonl", tmp_path / "c.jsonl")
     export_library(library, "spacy", tmp_path / "d.spacy", jobs=2)  # one DocBin, one writer
     export_library(library, "jsonl", tmp_path / "e.jsonl", [], jobs=4)  # nothing to share
-    assert started == [2]
+    export_library(library, "jsonl", tmp_path / "h.jsonl", jobs=99_999_999)
+    assert started == [2, 8]
     with pytest.raises(ExportError, match="jobs must be 1 or more"):
         export_library(library, "jsonl", tmp_path / "f.jsonl", jobs=0)
 

@@ -227,6 +227,28 @@ def test_two_jobs_equal_one(seed_stored: str) -> None:
     assert one == two
 
 
+@SPAWNS_PROCESSES
+@LOADS_MODEL
+def test_no_more_processes_than_cpus_whatever_the_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ingest --jobs 99999999` asked for a pool of that many processes, a model in each."""
+    import multiprocessing
+
+    pools: list[int] = []
+    context = multiprocessing.get_context()
+
+    class Recorded:
+        def Pool(self, processes: int):  # noqa: N802 - the name multiprocessing gives it
+            pools.append(processes)
+            return context.Pool(processes)
+
+    monkeypatch.setattr(multiprocessing, "get_context", lambda: Recorded())
+    monkeypatch.setattr("reader.paths.usable_cpus", lambda: 2)
+    text = "Paris has 2,000 bridges."
+    [analysis] = nlp.analyse_texts([text], MODEL, jobs=99_999_999)
+    assert pools == [2]
+    assert ("Paris", "GPE") in {(text[s.start : s.end], s.label) for s in analysis.entities}
+
+
 def test_long_paragraphs_are_cut_at_spaces() -> None:
     text = "word " * 30 + "end.\n\nshort"
     bounds = nlp.pieces(text, limit=40)

@@ -30,6 +30,7 @@ from reader.atomic import process_running
 from reader.export.formats import ExportFormat, Writer, get_format
 from reader.export.report import ExportError, ExportReport, Progress
 from reader.export.selection import ExportOptions, Selection
+from reader.paths import usable_cpus
 from reader.store import Library
 
 if TYPE_CHECKING:
@@ -56,16 +57,9 @@ def worker_count(jobs: int | None, fmt: ExportFormat, articles: int) -> int:
     if not fmt.streams:
         return 1  # a DocBin or a brat folder is written by one writer
     if jobs is None:
-        return min(2, _cpus()) if articles > PARALLEL_FROM else 1
-    return max(1, min(jobs, articles))
-
-
-def _cpus() -> int:
-    """The CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        return min(2, usable_cpus()) if articles > PARALLEL_FROM else 1
+    # More workers than CPUs only cost memory: `--jobs 99999999` must not start that many.
+    return max(1, min(jobs, articles, usable_cpus()))
 
 
 _LABEL = attrgetter("label")
