@@ -328,3 +328,15 @@ def test_a_catalog_rebuild_says_how_far_it_is(capsys: pytest.CaptureFixture[str]
         "[1/2] building the catalog from the article files",
         "[2/2] building the catalog from the article files",
     ]
+
+
+@pytest.mark.parametrize("command", [["search", "Paris"], ["entities"]])
+def test_a_limit_past_any_count_is_refused_in_one_line(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, command: list[str]
+) -> None:
+    """SQLite counts in 64 bits: a limit of 23 digits was an OverflowError traceback."""
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--limit", "99999999999999999999999"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "--limit: 999999999999999999999" in err and "is more than 1,000,000,000" in err

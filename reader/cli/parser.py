@@ -24,14 +24,20 @@ from reader.text import clean_line
 Command = Callable[[argparse.Namespace, Library, Config], int]
 
 
+# Past any library's size or any machine's processes, and inside what SQLite counts with.
+MAX_COUNT = 1_000_000_000
+
+
 def _positive(value: str) -> int:
-    """A whole number of at least 1, for --jobs and --limit."""
+    """A whole number from 1 to `MAX_COUNT`, for --jobs and --limit."""
     try:
         number = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
     if number < 1:
         raise argparse.ArgumentTypeError(f"{value} is not at least 1")
+    if number > MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"{value[:30]} is more than {MAX_COUNT:,}")
     return number
 
 
