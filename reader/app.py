@@ -5,8 +5,8 @@ Everything here only calls the core (`reader.store`, `reader.config`); the slow 
 never pays for loading a model.
 
 Three rules hold for every screen, and live here so that no screen has to remember them:
-- a notification is plain text, never markup (`ReaderApp.notify`): it so often quotes an
-  article, a title, a label or a file name;
+- a notification is plain text, never markup, and holds no control character
+  (`ReaderApp.notify`): it so often quotes an article, a title, a label or a file name;
 - an error the code did not expect is a bug: its traceback goes to a file under the data
   dir and the user is told where (`ReaderApp._handle_exception`), rather than a screen
   turning it into a vague notice;
@@ -47,7 +47,7 @@ from reader.catalog import View
 from reader.colours import label_variable
 from reader.config import Config, ConfigError, Label
 from reader.store import Library, StoreError
-from reader.text import plural
+from reader.text import clean, clean_line, plural
 from reader.textual_private import bindings_in_effect, declares_bindings, replace_exit_message
 
 if TYPE_CHECKING:
@@ -284,7 +284,10 @@ class ReaderApp(App[None]):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """Show a notification, always as plain text (`markup` is ignored: see the module doc)."""
+        """Show a notification, always as plain text (`markup` is ignored: see the module doc),
+        and cleaned: it quotes paths typed or pasted into a dialog, and Textual writes a control
+        character in a widget's text to the terminal as it is."""
+        message, title = clean(message), clean_line(title)
         if timeout is None:
             super().notify(message, title=title, severity=severity, markup=False)
         else:

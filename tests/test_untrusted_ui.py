@@ -298,3 +298,20 @@ def test_label_theme_variables_are_identifiers_whatever_the_name() -> None:
 def test_config_fixture_is_plain() -> None:
     # test_config builds configs for these tests; a sanity check that it uses the default set.
     assert test_config(Path("/nonexistent")).labels == default_labels()
+
+
+async def test_a_notification_sends_no_control_character_to_the_terminal(
+    data_dir: Path, tmp_path: Path, stored: Article
+) -> None:
+    """A path pasted into the export or ingest dialog comes back in a notification; Textual
+    writes a widget's characters as they are, so an escape in it would reach the terminal."""
+    from textual.widgets._toast import Toast
+
+    app = make_test_app(data_dir, tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        app.screen.notify("saved to out\x1b]52;c;aGk=\x07\x9b2J\u202e.jsonl", title="T\x1b]2;X\x07")
+        await settle(pilot)
+        [toast] = app.screen.query(Toast)
+        written = "".join(s.text for line in toast.render_lines(toast.region.reset_offset) for s in line)
+        assert "saved to out" in written and ".jsonl" in written
+        assert not any(c in written for c in "\x1b\x07\x9b\u202e")
