@@ -32,16 +32,17 @@ _CONTROL_OR_ESCAPE = re.compile(
 _INLINE_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 
-def clean(text: str) -> str:
-    """Strip escape sequences, control and bidi-override characters and lone surrogates;
-    normalise to NFC.
-
-    Newlines are kept (CR and CRLF become LF); tabs become spaces.
-    """
+def strip_controls(text: str) -> str:
+    """Strip escape sequences, control and bidi-override characters and lone surrogates, and
+    nothing else (newlines and tabs aside: CR and CRLF become LF, tabs spaces)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _ESCAPE_SEQUENCE.sub("", text)
-    text = _CONTROL.sub("", text.replace("\t", " "))
-    return unicodedata.normalize("NFC", text)
+    return _CONTROL.sub("", text.replace("\t", " "))
+
+
+def clean(text: str) -> str:
+    """`strip_controls`, then normalise to NFC."""
+    return unicodedata.normalize("NFC", strip_controls(text))
 
 
 def clean_line(text: str) -> str:

@@ -315,3 +315,30 @@ async def test_a_notification_sends_no_control_character_to_the_terminal(
         written = "".join(s.text for line in toast.render_lines(toast.region.reset_offset) for s in line)
         assert "saved to out" in written and ".jsonl" in written
         assert not any(c in written for c in "\x1b\x07\x9b\u202e")
+
+
+async def test_a_paste_into_any_input_leaves_its_control_characters_out(
+    data_dir: Path, tmp_path: Path, stored: Article
+) -> None:
+    """A paste comes from anywhere, escapes and all, and an input shows what it holds as it is."""
+    from textual import events
+    from textual.widgets import Input
+
+    app = make_test_app(data_dir, tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("slash")
+        box = app.screen.query_one("#article-search", Input)
+        box.post_message(events.Paste("[/b]\x1b]52;c;aGk=\x07 no\x9b2Jw\u202e\nsecond line"))
+        await settle(pilot)
+        assert box.value == "[/b] now"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one("#article-view").matches
+
+
+def test_every_input_in_the_ui_is_a_text_input() -> None:
+    for path in UI_MODULES:
+        source = path.read_text(encoding="utf-8")
+        assert not re.search(r"(?<![\w.])Input\(", source), f"{path.name} makes a bare Input"

@@ -51,6 +51,7 @@ from reader.widgets.article_header import ArticleHeader
 from reader.widgets.article_view import ArticleView
 from reader.widgets.entity_panel import EntityPanel, group_mentions
 from reader.widgets.label_legend import LabelLegend
+from reader.widgets.text_input import TextInput
 
 # The status line when the cursor is on plain text: the keys the footer has no room for.
 HINT = "tab next entity · v select · e entities · ? every key"
@@ -190,7 +191,7 @@ class ArticleScreen(Screen[None]):
         with Horizontal(id="article-status-row"):
             yield Static("", id="article-status")
             yield Static("", id="article-review")
-        yield Input(placeholder="Search the article (Enter finds, n/N next/previous)", id="article-search")
+        yield TextInput(placeholder="Search the article (Enter finds, n/N next/previous)", id="article-search")
         yield Footer(compact=True)
 
     @property

@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from reader.widgets.text_input import TextInput
+
 
 class AskDialog(ModalScreen[str | None]):
     """One input with a prompt; dismissed with what was typed (stripped), or None on escape."""
@@ -25,7 +27,7 @@ class AskDialog(ModalScreen[str | None]):
         with Vertical(id="dialog", classes="dialog ask") as dialog:
             dialog.border_title = self.title_text
             yield Static(self.prompt, classes="hint", markup=False)
-            yield Input(self.value, id="ask-input", compact=True)
+            yield TextInput(self.value, id="ask-input", compact=True)
             yield Static("Enter saves · Escape cancels", classes="hint", markup=False)
 
     def on_mount(self) -> None:

@@ -24,6 +24,7 @@ from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Stat
 
 from reader.export import FORMATS, ExportError
 from reader.text import plural
+from reader.widgets.text_input import TextInput
 
 if TYPE_CHECKING:
     from reader.app import ReaderApp
@@ -199,7 +200,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             )
             yield Checkbox("Articles without annotations", id="export-all", compact=True)
             yield Static("To (a file; a folder for brat)", classes="heading")
-            yield Input(self._suggested, id="export-path", compact=True)
+            yield TextInput(self._suggested, id="export-path", compact=True)
             with Horizontal(classes="buttons"):
                 yield Static("Enter exports · Escape cancels", classes="hint")
                 yield Button("Export", variant="primary", id="export", compact=True)

@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from reader.widgets.text_input import TextInput
+
 
 def split_inputs(typed: str) -> list[str]:
     """What the reader typed as a list of inputs: shell-style words, `~` expanded.
@@ -43,7 +45,7 @@ class IngestDialog(ModalScreen[list[str] | None]):
                 "Several: separate them with spaces (quote a path that has spaces).",
                 classes="hint",
             )
-            yield Input(placeholder="~/articles/story.html  or  https://…", id="ingest-input")
+            yield TextInput(placeholder="~/articles/story.html  or  https://…", id="ingest-input")
             yield Static("Enter ingests · Escape cancels", classes="hint")
 
     def on_mount(self) -> None:

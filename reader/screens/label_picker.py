@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from reader.colours import label_variable
 from reader.config import Label, label_name
+from reader.widgets.text_input import TextInput
 
 
 def label_option(label: Label, width: int = 12) -> Content:
@@ -50,7 +51,7 @@ class LabelPicker(ModalScreen[str | None]):
         """The search input above the list."""
         with Vertical(id="dialog", classes="dialog picker") as dialog:
             dialog.border_title = self.title_text
-            yield Input(placeholder="Type to filter, or a new label's name", id="label-search")
+            yield TextInput(placeholder="Type to filter, or a new label's name", id="label-search")
             yield OptionList(id="label-list")
 
     def on_mount(self) -> None:

@@ -27,6 +27,7 @@ from reader.config import Label as LabelConfig
 from reader.store import Library
 from reader.text import plural, quoted
 from reader.widgets.article_table import ArticleTable, ArticleTableHeader, OrderedSource, ViewSource
+from reader.widgets.text_input import TextInput
 
 EMPTY_LIBRARY = Content.from_markup(
     "[b]Your library is empty.[/b]\n\n"
@@ -129,7 +130,7 @@ class LibraryScreen(Screen[None]):
         """Title line, filter input (hidden until /), headings, the list, the empty message,
         ingest progress, footer."""
         yield Static("", id="library-title")
-        yield Input(placeholder="Filter by title, byline or site (Enter or Down: to the list; Escape clears)",
+        yield TextInput(placeholder="Filter by title, byline or site (Enter or Down: to the list; Escape clears)",
                     id="library-filter")
         yield ArticleTableHeader(id="library-header")
         yield ArticleTable(id="library-table")

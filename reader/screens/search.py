@@ -18,6 +18,7 @@ from reader.app import STORE_ERRORS, ReaderApp, reader_app
 from reader.article import article_source
 from reader.catalog import ArticleSummary
 from reader.text import plural, quoted
+from reader.widgets.text_input import TextInput
 
 # Results shown at once: the best ones; the count says how many there are in all.
 SHOWN = 200
@@ -122,7 +123,7 @@ class SearchScreen(HitsScreen):
     def compose(self) -> ComposeResult:
         """The query, how many match, the results."""
         yield Static(Content.assemble(("reader", "bold"), " · search every article"), id="found-title")
-        yield Input(
+        yield TextInput(
             value=self.query_text,
             placeholder='Words, "a phrase", prefix*  (all must match; OR allows either) — Enter searches',
             id="search-input",
