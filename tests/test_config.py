@@ -219,3 +219,18 @@ def test_a_file_nested_too_deeply_is_refused_in_one_line(tmp_path: Path) -> None
     path = write(tmp_path, "a = " + "[" * 5000 + "]" * 5000 + "\n")
     with pytest.raises(ConfigError, match="nested too deeply"):
         config_file.load(path)
+
+
+def test_a_label_with_spaces_joins_its_words_as_spacy_labels_do(tmp_path: Path) -> None:
+    """CoNLL and brat separate fields by white space: `B-MY LABEL` and `T1<TAB>MY LABEL 0 5`
+    are broken lines. Typed in the picker, in a file or on the command line, it is one word."""
+    from reader.cli.parser import build_parser
+    from reader.config import label_name
+
+    assert label_name("work of art") == "WORK_OF_ART"
+    assert label_name("  flood\u00a0 victim ") == "FLOOD_VICTIM"
+    config = config_file.load(write(tmp_path, '[[extra_labels]]\nname = "flood victim"\n'))
+    assert "FLOOD_VICTIM" in config.label_names()
+    assert add_labels(config, ["rescue team"])[0].name == "RESCUE_TEAM"
+    args = build_parser().parse_args(["tag", "abc", "0", "5", "work of art"])
+    assert args.label == "WORK_OF_ART"
