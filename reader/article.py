@@ -24,6 +24,7 @@ from reader.text import (
     join_paragraphs,
     paragraph_bounds,
     reading_minutes,
+    shortened,
     tidy_paragraph,
     word_spans,
 )
@@ -419,7 +420,7 @@ class Article:
     def snap(self, start: int, end: int) -> tuple[int, int]:
         """Widen or trim `[start, end)` to the whole tokens it touches."""
         if not (0 <= start < end <= len(self.text)):
-            raise ValueError(f"span {start}-{end} is outside the text (0-{len(self.text)})")
+            raise ValueError(f"span {shortened(start)}-{shortened(end)} is outside the text (0-{len(self.text)})")
         starts, ends = self.token_edges()
         first = bisect.bisect_right(ends, start)
         last = bisect.bisect_left(starts, end) - 1

@@ -69,7 +69,7 @@ from reader.catalog import (
     summarize,
     term_pattern,
 )
-from reader.text import blank_controls, clean_line, is_safe
+from reader.text import blank_controls, clean_line, is_safe, shortened
 
 __all__ = ["ArticleGone", "ArticleSummary", "Library", "StoreError", "View"]
 
@@ -1356,7 +1356,7 @@ def _adding(
         made: list[Annotation] = []
         for n, (start, end, label, source) in enumerate(items):
             if end > length:
-                raise ValueError(f"span {start}-{end} is outside the text (0-{length})")
+                raise ValueError(f"span {shortened(start)}-{shortened(end)} is outside the text (0-{length})")
             if (start, end, label) in taken:
                 continue
             taken.add((start, end, label))
@@ -1393,13 +1393,14 @@ def _check_label(label: Any) -> None:
 
 
 def _span_problem(start: Any, end: Any, length: int | None = None) -> str:
+    start_, end_ = shortened(start if _is_int(start) else repr(start)), shortened(end if _is_int(end) else repr(end))
     if not (_is_int(start) and _is_int(end)):
-        return f"span {start!r}-{end!r} is not a pair of offsets"
+        return f"span {start_}-{end_} is not a pair of offsets"
     if start == end:
-        return f"span {start}-{end} is empty"
+        return f"span {start_}-{end_} is empty"
     if start > end:
-        return f"span {start}-{end} is reversed (the end comes before the start)"
-    return f"span {start}-{end} is outside the text" + (f" (0-{length})" if length is not None else "")
+        return f"span {start_}-{end_} is reversed (the end comes before the start)"
+    return f"span {start_}-{end_} is outside the text" + (f" (0-{length})" if length is not None else "")
 
 
 def _find(annotations: list[Annotation], annotation_id: str, article_id: str) -> Annotation:

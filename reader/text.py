@@ -191,6 +191,13 @@ def quoted(text: str, limit: int = 40) -> str:
     return f"'{words[:limit]}…'" if len(words) > limit else f"'{words}'"
 
 
+def shortened(value: object, limit: int = 20) -> str:
+    """`str(value)` cut at `limit` characters with an ellipsis: for a number from a file, which
+    can run to thousands of digits, in a one-line message."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def escaped(text: str, limit: int = 40) -> str:
     """Text for a message about bad input, exactly as it is: shortened, in double quotes,
     every character that does not print (controls, invisible ones, lone surrogates) written

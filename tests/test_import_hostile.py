@@ -370,3 +370,15 @@ def test_a_file_of_many_bad_lines_keeps_the_first_and_counts_the_rest(
     assert f"{path}: nothing stored: {KEPT * 3} bad lines (--skip-invalid stores the good lines)" in lines
     assert len(lines) == KEPT + 2
     assert library.count() == 0
+
+
+def test_an_offset_of_thousands_of_digits_is_shortened_in_the_message(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, data_dir: Path
+) -> None:
+    path = tmp_path / "big.jsonl"
+    text = "Emomali Rahmon met officials in Dushanbe."
+    path.write_text('{"text": "%s", "spans": [{"start": 0, "end": %s, "label": "PERSON"}]}\n' % (text, "9" * 4000))
+    status, _, err = run(capsys, "import", str(path))
+    assert status == 1
+    assert f"{path}:1: span 0-9999999999999999999… is outside the text (0-41)" in err
+    assert max(len(line) for line in err.splitlines()) < 300

@@ -28,7 +28,7 @@ from reader.article import REVIEW_STATUSES, ReviewStatus
 from reader.config import MAX_LABEL_LENGTH, label_name
 from reader.ingest import MAX_PARAGRAPH_CHARS
 from reader.offsets import OFFSET_UNITS, UTF16Offsets
-from reader.text import article_id, escaped, is_safe
+from reader.text import article_id, escaped, is_safe, shortened
 
 # Why a good line is not imported.
 NOT_ACCEPTED = "not accepted"  # a Prodigy answer other than "accept"
@@ -133,7 +133,7 @@ def _span(item: Any, index: int, text: str, units: UTF16Offsets | None) -> tuple
     if not (0 <= start < end <= length):
         if 0 <= start <= length and 0 <= end <= length:
             raise LineError(f"span {start}-{end} is {'empty' if start == end else 'reversed'}")
-        raise LineError(f"span {start}-{end} is outside the text (0-{length})")
+        raise LineError(f"span {shortened(start)}-{shortened(end)} is outside the text (0-{length})")
     if units is not None:
         try:
             start, end = units.to_chars(start), units.to_chars(end)
