@@ -30,6 +30,7 @@ import json
 import os
 import secrets
 import sqlite3
+import stat
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -81,6 +82,9 @@ _LEGACY_INDEX = "library.json"
 _FOLDER_STAMP = "articles_folder_mtime"
 # No offset into an article can be larger (a text is far smaller); SQLite's integers stop at 2**63.
 MAX_OFFSET = 2**40
+# The largest store file read: an article file holds at most an ingested text (20 MB) and its
+# analysis, an annotation file its spans. Anything larger was not written by reader.
+MAX_STORE_FILE_BYTES = 128 * 1024 * 1024
 # Rows the catalog is rebuilt with per transaction: bounds memory at any library size.
 _REBUILD_BATCH = 500
 _T = TypeVar("_T")
@@ -109,10 +113,24 @@ def added_now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def _read_store_bytes(path: Path) -> bytes:
+    """A store file's bytes; StoreError unless it is a regular file of at most
+    `MAX_STORE_FILE_BYTES`. A file is read through a link, and a link (or a file put there by
+    hand) to a FIFO would block forever, to /dev/zero would fill the memory."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise StoreError(f"{path}: not a regular file (a FIFO or a device is no store file)")
+        raw = stream.read(MAX_STORE_FILE_BYTES + 1)  # not by its size: /proc says 0 of anything
+    if len(raw) > MAX_STORE_FILE_BYTES:
+        raise StoreError(f"{path}: store file is over {MAX_STORE_FILE_BYTES:,} bytes: not one reader wrote")
+    return raw
+
+
 def read_json_file(path: Path, kind: str) -> dict[str, Any] | None:
     """Read one store file's tables; None when it does not exist; StoreError when it is bad."""
     try:
-        raw = path.read_bytes()
+        raw = _read_store_bytes(path)
     except FileNotFoundError:
         return None
     except OSError as exc:

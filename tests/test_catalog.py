@@ -16,6 +16,7 @@ from reader.article import Analysis, Article, Draft, Span
 from reader.catalog import SORT_KEYS, View, fold
 from reader.store import ArticleGone, Library, StoreError
 from reader.text import word_spans
+from tests.conftest import SPAWNS_PROCESSES
 
 
 def make(paragraphs: list[str], *, title: str = "Title", entities: list[tuple[str, str]] = (), **meta: str) -> Article:
@@ -754,3 +755,54 @@ def test_a_catalog_edited_by_hand_shows_nothing_a_terminal_acts_on(
         assert not any(c in out + err for c in "\x1b\x07\x9b\u202e"), command
     assert main(["check"]) == 1
     assert "differ from the files" in capsys.readouterr().out
+
+
+def test_a_fifo_in_place_of_a_store_file_is_refused_without_waiting(library: Library, data_dir: Path) -> None:
+    """Opening a FIFO for reading waits for a writer: `reader list` hung for ever on one."""
+    import threading
+
+    article, other = make(["Emomali Rahmon in Dushanbe."]), make(["Another article."])
+    library.add_many([article, other])
+    library.add_annotation(article.id, *at(article, "Dushanbe"), "GPE")
+    path = data_dir / "annotations" / f"{article.id}.json"
+    path.unlink()
+    os.mkfifo(path)
+    (data_dir / "catalog.sqlite").unlink()
+    outcome: list[object] = []
+
+    def read() -> None:
+        fresh = Library(data_dir)
+        outcome.append({s.id for s in fresh.summaries()})
+        try:
+            fresh.article_state(article.id)
+        except StoreError as exc:
+            outcome.append(str(exc))
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    thread.join(20)
+    assert outcome == [{article.id, other.id}, f"{path}: not a regular file (a FIFO or a device is no store file)"]
+
+
+@SPAWNS_PROCESSES
+def test_a_link_to_an_endless_device_is_refused_in_bounded_memory(library: Library, data_dir: Path) -> None:
+    """A store file is read through a link; one to /dev/zero was read until memory ran out."""
+    import resource
+    import subprocess
+    import sys
+
+    article, other = make(["Emomali Rahmon in Dushanbe."]), make(["Another article."])
+    library.add_many([article, other])
+    path = data_dir / "articles" / f"{article.id}.json"
+    path.unlink()
+    os.symlink("/dev/zero", path)
+
+    def two_gigabytes() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    done = subprocess.run([sys.executable, "-m", "reader", "show", article.id], capture_output=True, text=True,
+                          timeout=60, preexec_fn=two_gigabytes)
+    assert (done.returncode, done.stderr) == (2, f"reader: {path}: not a regular file (a FIFO or a device is no store file)\n")
+    listed = subprocess.run([sys.executable, "-m", "reader", "list"], capture_output=True, text=True, timeout=60,
+                            preexec_fn=two_gigabytes)
+    assert listed.returncode == 0 and other.id[:10] in listed.stdout

@@ -377,7 +377,8 @@ def test_an_offset_of_thousands_of_digits_is_shortened_in_the_message(
 ) -> None:
     path = tmp_path / "big.jsonl"
     text = "Emomali Rahmon met officials in Dushanbe."
-    path.write_text('{"text": "%s", "spans": [{"start": 0, "end": %s, "label": "PERSON"}]}\n' % (text, "9" * 4000))
+    end = "9" * 4000  # too long a number for json.dumps to write, not for json.loads to read
+    path.write_text(f'{{"text": "{text}", "spans": [{{"start": 0, "end": {end}, "label": "PERSON"}}]}}\n')
     status, _, err = run(capsys, "import", str(path))
     assert status == 1
     assert f"{path}:1: span 0-9999999999999999999… is outside the text (0-41)" in err
