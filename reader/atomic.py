@@ -1,4 +1,5 @@
-"""Writing files so that a kill, a full disk or a second writer never leaves half of one.
+"""Writing files so that a kill, a full disk or a second writer never leaves half of one; and
+reading the files reader keeps (store files, the config) without waiting or filling memory.
 
 The one way reader replaces a file (store files, the config, exports): write a temporary
 file beside it, fsync it, rename it over the old one, fsync the folder. A reader of the file
@@ -15,6 +16,7 @@ import contextlib
 import os
 import re
 import shutil
+import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -158,3 +160,21 @@ def atomic_folder(path: Path) -> Iterator[Path]:
         raise
     shutil.rmtree(old, ignore_errors=True)
     fsync_dir(path.parent)
+
+
+class NotAFile(ValueError):
+    """What is at a path is not a regular file of the size allowed (`read_kept_file`)."""
+
+
+def read_kept_file(path: Path, limit: int) -> bytes:
+    """The bytes of a file reader keeps, through a link if it is one. NotAFile when it is not a
+    regular file (opening a FIFO waits for a writer; a device can be endless) or holds more
+    than `limit` bytes; FileNotFoundError or another OSError when it cannot be read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotAFile("not a regular file (a FIFO or a device is not one reader keeps)")
+        data = stream.read(limit + 1)  # not by its size: /proc says 0 of anything
+    if len(data) > limit:
+        raise NotAFile(f"over {limit:,} bytes: not a file reader wrote")
+    return data

@@ -42,7 +42,7 @@ from tomlkit.items import AoT, Table
 
 from reader import paths
 from reader.article import NUM_LABEL
-from reader.atomic import write_atomic
+from reader.atomic import NotAFile, read_kept_file, write_atomic
 from reader.colours import distinct_colour, hex_colour, parse_colour
 from reader.text import clean_line, escaped, quoted
 
@@ -72,6 +72,8 @@ DEFAULT_LABELS: tuple[tuple[str, str], ...] = (
 )
 # The keys that tag with a label: 1-9, then 0.
 HOTKEYS: tuple[str, ...] = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0")
+# A config file of hundreds of labels is some tens of kilobytes.
+MAX_CONFIG_BYTES = 1024 * 1024
 # Longer names do not fit a legend chip or a column; no one types them.
 MAX_LABEL_LENGTH = 40
 
@@ -123,8 +125,8 @@ def load(path: Path | None = None) -> Config:
     if not path.exists():
         return Config(labels=default_labels(), path=path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raw = tomllib.loads(read_kept_file(path, MAX_CONFIG_BYTES).decode("utf-8"))
+    except (OSError, NotAFile, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from exc
     except RecursionError as exc:
         raise ConfigError(f"{path}: cannot read config: arrays or tables nested too deeply") from exc
@@ -279,9 +281,9 @@ def save(config: Config, path: Path | None = None) -> Path:
     """
     path = path or config.path or paths.config_file()
     try:
-        before = path.read_text(encoding="utf-8") if path.exists() else ""
+        before = read_kept_file(path, MAX_CONFIG_BYTES).decode("utf-8") if path.exists() else ""
         document = tomlkit.parse(before)
-    except (UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
+    except (NotAFile, UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from exc
     except RecursionError as exc:
         raise ConfigError(f"{path}: cannot read config: arrays or tables nested too deeply") from exc

@@ -30,7 +30,6 @@ import json
 import os
 import secrets
 import sqlite3
-import stat
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -51,7 +50,7 @@ from reader.article import (
     Rejection,
     ReviewStatus,
 )
-from reader.atomic import fsync_dir, is_temporary, write_atomic
+from reader.atomic import NotAFile, fsync_dir, is_temporary, read_kept_file, write_atomic
 from reader.catalog import (
     CATALOG_VERSION,
     ArticleSummary,
@@ -113,26 +112,14 @@ def added_now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def _read_store_bytes(path: Path) -> bytes:
-    """A store file's bytes; StoreError unless it is a regular file of at most
-    `MAX_STORE_FILE_BYTES`. A file is read through a link, and a link (or a file put there by
-    hand) to a FIFO would block forever, to /dev/zero would fill the memory."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    with os.fdopen(fd, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise StoreError(f"{path}: not a regular file (a FIFO or a device is no store file)")
-        raw = stream.read(MAX_STORE_FILE_BYTES + 1)  # not by its size: /proc says 0 of anything
-    if len(raw) > MAX_STORE_FILE_BYTES:
-        raise StoreError(f"{path}: store file is over {MAX_STORE_FILE_BYTES:,} bytes: not one reader wrote")
-    return raw
-
-
 def read_json_file(path: Path, kind: str) -> dict[str, Any] | None:
     """Read one store file's tables; None when it does not exist; StoreError when it is bad."""
     try:
-        raw = _read_store_bytes(path)
+        raw = read_kept_file(path, MAX_STORE_FILE_BYTES)
     except FileNotFoundError:
         return None
+    except NotAFile as exc:
+        raise StoreError(f"{path}: store file is {exc}") from exc
     except OSError as exc:
         raise StoreError(f"{path}: cannot read store file: {exc.strerror or exc}") from exc
     try:

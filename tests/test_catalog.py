@@ -781,7 +781,7 @@ def test_a_fifo_in_place_of_a_store_file_is_refused_without_waiting(library: Lib
     thread = threading.Thread(target=read, daemon=True)
     thread.start()
     thread.join(20)
-    assert outcome == [{article.id, other.id}, f"{path}: not a regular file (a FIFO or a device is no store file)"]
+    assert outcome == [{article.id, other.id}, f"{path}: store file is not a regular file (a FIFO or a device is not one reader keeps)"]
 
 
 @SPAWNS_PROCESSES
@@ -802,7 +802,7 @@ def test_a_link_to_an_endless_device_is_refused_in_bounded_memory(library: Libra
 
     done = subprocess.run([sys.executable, "-m", "reader", "show", article.id], capture_output=True, text=True,
                           timeout=60, preexec_fn=two_gigabytes)
-    assert (done.returncode, done.stderr) == (2, f"reader: {path}: not a regular file (a FIFO or a device is no store file)\n")
+    assert (done.returncode, done.stderr) == (2, f"reader: {path}: store file is not a regular file (a FIFO or a device is not one reader keeps)\n")
     listed = subprocess.run([sys.executable, "-m", "reader", "list"], capture_output=True, text=True, timeout=60,
                             preexec_fn=two_gigabytes)
     assert listed.returncode == 0 and other.id[:10] in listed.stdout

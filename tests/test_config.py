@@ -234,3 +234,24 @@ def test_a_label_with_spaces_joins_its_words_as_spacy_labels_do(tmp_path: Path) 
     assert add_labels(config, ["rescue team"])[0].name == "RESCUE_TEAM"
     args = build_parser().parse_args(["tag", "abc", "0", "5", "work of art"])
     assert args.label == "WORK_OF_ART"
+
+
+def test_a_fifo_for_a_config_file_is_refused_without_waiting(tmp_path: Path) -> None:
+    """Every command reads the config first: a FIFO there made each one wait for ever."""
+    import os
+    import threading
+
+    path = tmp_path / "config.toml"
+    os.mkfifo(path)
+    outcome: list[str] = []
+
+    def load() -> None:
+        try:
+            config_file.load(path)
+        except ConfigError as exc:
+            outcome.append(str(exc))
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    thread.join(20)
+    assert outcome == [f"{path}: cannot read config: not a regular file (a FIFO or a device is not one reader keeps)"]
