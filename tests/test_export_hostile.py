@@ -250,3 +250,19 @@ def test_a_lone_surrogate_in_a_store_file_is_read_as_a_space(
     assert (status, out) == (0, "")
     [task] = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines() if done in line]
     assert " pple bought" in task["text"]
+
+
+def test_a_stored_label_with_a_space_keeps_conll_and_brat_lines_whole(data_dir: Path, tmp_path: Path) -> None:
+    """Labels were once named with spaces (`FLOOD VICTIM`); CoNLL and brat separate their
+    fields by white space, so such a label split every line it was on."""
+    library = Library(data_dir)
+    text = "Emomali Rahmon met officials in Dushanbe."
+    aid = add_article(library, text, annotations=[at(text, "Emomali Rahmon", "FLOOD VICTIM")], status="done")
+    stream = io.StringIO()
+    export_stream(library, "conll", stream)
+    rows = [line.split() for line in stream.getvalue().splitlines() if line and not line.startswith("-DOCSTART-")]
+    assert [row[-1] for row in rows[:3]] == ["B-FLOOD_VICTIM", "I-FLOOD_VICTIM", "O"]
+    assert {len(row) for row in rows} == {len(rows[0])}
+    export_library(library, "brat", tmp_path / "brat")
+    assert (tmp_path / "brat" / f"{aid}.ann").read_text() == "T1\tFLOOD_VICTIM 0 14\tEmomali Rahmon\n"
+    assert "\nFLOOD_VICTIM\n" in (tmp_path / "brat" / "annotation.conf").read_text()

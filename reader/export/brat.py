@@ -43,7 +43,7 @@ def ann_lines(document: ExportDocument) -> tuple[list[str], list[str]]:
             continue
         where = ";".join(f"{start} {end}" for start, end in pieces)
         covered = " ".join(text[start:end] for start, end in pieces)
-        lines.append(f"T{len(lines) + 1}\t{span.label} {where}\t{covered}")
+        lines.append(f"T{len(lines) + 1}\t{span.field_label} {where}\t{covered}")
     warnings = []
     if skipped:
         warnings.append(
@@ -66,7 +66,7 @@ class BratWriter:
         (self.folder / f"{document.id}.txt").write_text(document.text, encoding="utf-8", newline="")
         body = "".join(line + "\n" for line in lines)
         (self.folder / f"{document.id}.ann").write_text(body, encoding="utf-8", newline="")
-        self.labels.update(s.label for s in document.spans)
+        self.labels.update(s.field_label for s in document.spans)
         return warnings
 
     def finish(self) -> None:

@@ -37,9 +37,9 @@ def tags(document: ExportDocument) -> tuple[list[str], list[str]]:
         if not words:
             blank += 1
             continue
-        out[words[0]] = f"B-{span.label}"
+        out[words[0]] = f"B-{span.field_label}"
         for i in words[1:]:
-            out[i] = f"I-{span.label}"
+            out[i] = f"I-{span.field_label}"
     warnings = []
     if left_out:
         warnings.append(

@@ -45,6 +45,12 @@ class ExportSpan:
         """How much this span counts against another that overlaps it: lower wins."""
         return _SOURCE_RANK[self.source]
 
+    @property
+    def field_label(self) -> str:
+        """The label as one field of a format whose fields white space separates (CoNLL, brat):
+        its words joined by `_`, as labels are named now; a store from before keeps `MY LABEL`."""
+        return "_".join(self.label.split())
+
 
 class ExportDocument:
     """An article with the spans to export and tokens that every one of those spans fits.
