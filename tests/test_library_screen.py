@@ -387,3 +387,23 @@ async def test_done_and_next_follows_the_library_order_and_filter(data_dir: Path
         await pilot.press("D")
         await pilot.pause()
         assert type(app.screen).__name__ == "LibraryScreen"  # none left in this filter
+
+
+async def test_typing_in_the_filter_rebuilds_the_footer_only_when_a_key_dims(
+    data_dir: Path, tmp_path: Path, three: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_test_app(data_dir, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("slash")
+        await pilot.pause()
+        refreshed: list[bool] = []
+        monkeypatch.setattr(screen, "refresh_bindings", lambda: refreshed.append(bool(screen.table.row_count)))
+        for key in "gam":  # each keystroke narrows the list: the keys stay as they were
+            await pilot.press(key)
+            await pilot.pause(0.3)
+        assert titles(app) == ["Gamma"] and refreshed == []
+        await pilot.press("z")  # nothing matches: Open and the others dim, once
+        await pilot.pause(0.5)
+        assert titles(app) == [] and refreshed == [False]

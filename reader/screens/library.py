@@ -102,6 +102,7 @@ class LibraryScreen(Screen[None]):
         self._filter_timer: Timer | None = None
         self._count = 0
         self._total = 0
+        self._enabled: tuple[bool, bool] | None = None  # what check_action last answered on
         self._shown_once = False
 
     # -- the app's library -------------------------------------------------------------------
@@ -192,7 +193,12 @@ class LibraryScreen(Screen[None]):
         self.query_one("#library-header", ArticleTableHeader).show_order(view.sort, view.descending)
         self._show_title(counts)
         self._show_empty()
-        self.refresh_bindings()
+        # The footer is rebuilt whenever bindings are refreshed: only when what check_action
+        # answers has changed, not at every keystroke in the filter.
+        enabled = (bool(self.table.row_count), bool(self._total))
+        if enabled != self._enabled:
+            self._enabled = enabled
+            self.refresh_bindings()
 
     def _show_title(self, counts: dict[str, int]) -> None:
         view = self.view
