@@ -169,7 +169,7 @@ def _parse_labels(path: Path, items: object) -> list[Label]:
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
             raise ConfigError(f"{path}: label {i + 1} needs a 'name'")
-        if _folded(item["name"]) == NUM_LABEL:
+        if fold_label(item["name"]) == NUM_LABEL:
             raise ConfigError(f"{path}: label {NUM_LABEL} is reader's mark for a plain number: rename it")
         # The rules a label typed in the app is held to: the file is typed by hand too.
         try:
@@ -192,7 +192,7 @@ def _parse_labels(path: Path, items: object) -> list[Label]:
 _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
-def _folded(typed: str) -> str:
+def fold_label(typed: str) -> str:
     """A name cleaned and in upper case, each run of white space inside it made one `_`: CoNLL
     and brat separate their fields by white space, so a label cannot hold any."""
     return "_".join(clean_line(typed).upper().split())
@@ -201,7 +201,7 @@ def _folded(typed: str) -> str:
 def label_name(typed: str) -> str:
     """A label name as the config keeps it: cleaned, upper case, white space inside made `_`;
     ValueError if unusable (empty, too long, invisible characters, or reader's own NUM)."""
-    name = _folded(typed)
+    name = fold_label(typed)
     if not name:
         raise ValueError("a label needs a name")
     if name == NUM_LABEL:
@@ -378,7 +378,7 @@ def _save_labels(document: tomlkit.TOMLDocument, labels: list[Label], on_disk: C
     if extra is not None:
         known = {label.name for label in on_disk.labels[: len(entries)]}
         for entry in extra:
-            name = _folded(str(entry.get("name", "")))
+            name = fold_label(str(entry.get("name", "")))
             if name and name not in known:
                 entries.append(entry)
                 known.add(name)

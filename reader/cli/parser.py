@@ -15,7 +15,7 @@ from reader import __version__
 from reader.article import REVIEW_STATUSES
 from reader.catalog import SORT_KEYS
 from reader.cli import articles, exchange, ingesting, library
-from reader.config import Config
+from reader.config import Config, fold_label, label_name
 from reader.export import FORMATS
 from reader.offsets import OFFSET_UNITS
 from reader.store import Library
@@ -42,9 +42,8 @@ def _positive(value: str) -> int:
 
 
 def _label(value: str) -> str:
-    """A label name as the store keeps it: one clean line, upper case, white space inside
-    made `_` as the config makes it, not empty."""
-    label = "_".join(clean_line(value).upper().split())
+    """A label name as the store keeps it (`config.fold_label`), not empty."""
+    label = fold_label(value)
     if not label:
         raise argparse.ArgumentTypeError(f"{clean_line(value)!r} is not a label name")
     return label
@@ -52,8 +51,6 @@ def _label(value: str) -> str:
 
 def _tag_label(value: str) -> str:
     """A label to tag with, as the config takes one (`config.label_name`): never reader's NUM."""
-    from reader.config import label_name
-
     try:
         return label_name(value)
     except ValueError as exc:
