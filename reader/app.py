@@ -390,7 +390,7 @@ class ReaderApp(App[None]):
 
         try:
             article = self.library.get(article_id)
-            state = self.library.article_state(article_id)
+            state = self.library.article_state(article_id, len(article.text))
         except (*STORE_ERRORS, OSError) as exc:
             self.notify(f"{exc}", title="Cannot open the article", severity="error")
             return False

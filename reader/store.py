@@ -294,8 +294,8 @@ def parse_state(path: Path, tables: dict[str, Any], length: int | None = None) -
     """The annotations, rejections and reading state an annotation file holds (StoreError when
     a record has the wrong shape or, given the text's `length`, a span outside it)."""
     try:
-        annotations = [_annotation(r, length) for r in tables.get("annotations", {}).values()]
-        rejections = [_rejection(r, length) for r in tables.get("rejections", {}).values()]
+        annotations = [_annotation(r) for r in tables.get("annotations", {}).values()]
+        rejections = [_rejection(r) for r in tables.get("rejections", {}).values()]
         state = tables.get("state", {}).get("1", {})
         position = state.get("position", 0)
         if not _is_int(position) or not 0 <= position <= MAX_OFFSET:
@@ -312,16 +312,33 @@ def parse_state(path: Path, tables: dict[str, Any], length: int | None = None) -
         raise StoreError(f"{path}: malformed annotation file: {exc}") from exc
     annotations.sort(key=lambda a: (a.start, -a.end, a.id))
     rejections.sort()
-    return ArticleState(annotations, rejections, position, read, status, opened_at)
+    state = ArticleState(annotations, rejections, position, read, status, opened_at)
+    if length is not None:
+        check_state_fits(path, state, length)
+    return state
 
 
-def _annotation(record: dict[str, Any], length: int | None) -> Annotation:
+def check_state_fits(path: Path, state: ArticleState, length: int) -> None:
+    """StoreError when a span of `state` (read from `path`) ends past a text of `length`
+    characters: a hand-edited file, whose span would be shown or exported as a slice of
+    nothing."""
+    for what, spans in (("an annotation", state.annotations), ("a rejection", state.rejections)):
+        for span in spans:
+            if span.end > length:
+                raise StoreError(
+                    f"{path}: malformed annotation file: {what} at {span.start}-{span.end} is outside the text"
+                )
+
+
+
+
+def _annotation(record: dict[str, Any]) -> Annotation:
     annotation_id, start, end, label = (record.get(k) for k in ("id", "start", "end", "label"))
     if not isinstance(annotation_id, str) or not annotation_id or not all(
         c in "0123456789abcdef" for c in annotation_id
     ):
         raise ValueError(f"an annotation has id {str(annotation_id)[:20]!r}, not a hex id")
-    _check_span_record("an annotation", start, end, label, length)
+    _check_span_record("an annotation", start, end, label)
     source = record.get("source", "manual")
     if source not in ("manual", "model"):
         raise ValueError(f"annotation {annotation_id} has source {str(source)[:20]!r}")
@@ -330,20 +347,20 @@ def _annotation(record: dict[str, Any], length: int | None) -> Annotation:
     return Annotation(annotation_id, start, end, label, source, created)
 
 
-def _rejection(record: dict[str, Any], length: int | None) -> Rejection:
+def _rejection(record: dict[str, Any]) -> Rejection:
     start, end, label = (record.get(k) for k in ("start", "end", "label"))
-    _check_span_record("a rejection", start, end, label, length)
+    _check_span_record("a rejection", start, end, label)
     return Rejection(start, end, label)
 
 
-def _check_span_record(what: str, start: Any, end: Any, label: Any, length: int | None) -> None:
+def _check_span_record(what: str, start: Any, end: Any, label: Any) -> None:
     if not (_is_int(start) and _is_int(end)):
         raise ValueError(f"{what} has start {str(start)[:20]!r} and end {str(end)[:20]!r}, not offsets")
     if not isinstance(label, str) or not label:
         raise ValueError(f"{what} at {start}-{end} has no label")
     if not _is_label(label):
         raise ValueError(f"{what} at {start}-{end} has a label with control characters or edge spaces")
-    if not 0 <= start < end <= MAX_OFFSET or (length is not None and end > length):
+    if not 0 <= start < end <= MAX_OFFSET:
         raise ValueError(f"{what} at {str(start)[:20]}-{str(end)[:20]} is outside the text")
 
 
@@ -1059,6 +1076,11 @@ class Library:
         length of the article's text, a span outside it (a hand-edited file) is refused as
         the damage it is, rather than shown or exported as a slice of nothing."""
         return self._read_state(article_id, text_length)
+
+    def check_state_fits(self, article_id: str, state: ArticleState, text_length: int) -> None:
+        """StoreError, naming the file, when a span of an article's `state` (read without
+        the text's length) ends past its text."""
+        check_state_fits(self._annotations_path(article_id), state, text_length)
 
     def text_length(self, article_id: str) -> int:
         """The length of an article's text (ArticleGone for an article not in the library)."""

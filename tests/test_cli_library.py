@@ -294,9 +294,11 @@ def test_an_annotation_outside_the_text_is_refused_not_shown(capsys: pytest.Capt
     [record] = data["tables"]["annotations"].values()
     record["start"], record["end"] = 5000, 5007  # by hand, past the end of the text
     path.write_text(json.dumps(data))
-    for argv in (["show", article[:8]], ["annotations", article[:8]]):
+    exported = data_dir.parent / "out.jsonl"
+    for argv in (["show", article[:8]], ["annotations", article[:8]], ["export", "-f", "jsonl", "-o", str(exported)]):
         status, out, err = run(capsys, *argv)
         assert status == 2 and out == "" and "outside the text" in err and err.count("\n") == 1
+    assert not exported.exists()
 
 
 def test_the_app_stopping_on_a_bug_makes_a_failing_exit(monkeypatch: pytest.MonkeyPatch, library: Library) -> None:

@@ -523,3 +523,25 @@ async def test_damaged_annotation_file_in_the_app(two_articles, data_dir: Path) 
         await pilot.pause()
         assert app.screen.query_one(ArticleView).article.id == second.id
     assert path.read_bytes() == damaged
+
+
+async def test_an_annotation_past_the_text_in_the_app(two_articles, data_dir: Path) -> None:
+    """A hand-edited span that ends past the text: opening the article names the file, and
+    stays in the library, as for any other damage."""
+    from reader.app import make_app
+    from reader.screens.library import LibraryScreen
+
+    _, first, _ = two_articles
+    path = data_dir / "annotations" / f"{first.id}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    [record] = data["tables"]["annotations"].values()
+    record["end"] = len(first.text) + 5
+    path.write_text(json.dumps(data), encoding="utf-8")
+    app = make_app(data_dir)
+    said = record_notifications(app)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.open_article_screen(first.id)
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        assert any(str(path) in s and "outside the text" in s for s in said), said

@@ -96,10 +96,12 @@ def cmd_annotations(args: argparse.Namespace, library: Library, config: Config) 
     ids: Iterable[str] = [resolve(library, args.id)] if args.id else (s.id for s in library.iter_summaries())
     shown = 0
     for article_id in ids:
-        if not library.annotations(article_id):
+        state = library.article_state(article_id)
+        if not state.annotations:
             continue  # most articles: no need to read their text
         text = library.get(article_id).text
-        for annotation in library.article_state(article_id, len(text)).annotations:
+        library.check_state_fits(article_id, state, len(text))
+        for annotation in state.annotations:
             row = {"article": article_id, **annotation.to_json(text)}
             if args.json:
                 item = textwrap.indent(json.dumps(row, indent=2, ensure_ascii=False), "  ")

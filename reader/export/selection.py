@@ -163,6 +163,9 @@ class Selection:
                 raise
             report.skipped += 1  # an annotation file left behind by an article removed
             return None
+        # The state was read before the text, to skip an article cheaply: its spans are held
+        # to the text now (a hand-edited file is named, not exported as slices of nothing).
+        self.library.check_state_fits(article_id, state, len(article.text))
         spans = select_spans(
             article, state, predictions=options.include_predictions, numbers=options.numbers
         )

@@ -279,7 +279,7 @@ class ArticleScreen(Screen[None]):
 
     def reload_annotations(self) -> None:
         """Read the article's annotations and rejections back from the store and show them."""
-        self.state = self.library.article_state(self.article.id)
+        self.state = self.library.article_state(self.article.id, len(self.article.text))
         self.view.set_annotations(self.state.annotations, self.state.rejections)
         self.refresh_overview()
 
@@ -571,7 +571,8 @@ class ArticleScreen(Screen[None]):
                 if article_id == self.article.id:
                     article, state = self.article, self.state
                 else:
-                    article, state = self.library.get(article_id), self.library.article_state(article_id)
+                    article = self.library.get(article_id)
+                    state = self.library.article_state(article_id, len(article.text))
             except STORE_ERRORS as exc:  # removed meanwhile, or a damaged file: left alone
                 unread.append(f"{article_id[:10]}: {exc}")
                 continue
