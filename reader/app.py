@@ -38,6 +38,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Input
 
@@ -48,7 +49,12 @@ from reader.colours import label_variable
 from reader.config import Config, ConfigError, Label
 from reader.store import Library, StoreError
 from reader.text import clean, clean_line, plural
-from reader.textual_private import bindings_in_effect, declares_bindings, replace_exit_message
+from reader.textual_private import (
+    bindings_in_effect,
+    declares_bindings,
+    release_style_caches,
+    replace_exit_message,
+)
 
 if TYPE_CHECKING:
     from reader.history import Change
@@ -361,12 +367,17 @@ class ReaderApp(App[None]):
         if self.config.keys:
             self.set_keymap(self.config.keys)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         self.push_screen(LibraryScreen())
         # What start-up made lives as long as the app: frozen, it is skipped by the full
         # collections that opening an article can set off, which would each rescan all of it.
         self.call_after_refresh(gc.freeze)
         if self.open_article:
             self.call_after_refresh(self._open_first, self.open_article)
+
+    def _screen_changed(self, _screen: Screen[Any]) -> None:
+        """A screen opened or closed: drop what Textual keeps of the widgets closed."""
+        release_style_caches()
 
     def on_unmount(self) -> None:
         """Hand what start-up made back to the collector (tests run many apps in one process)."""

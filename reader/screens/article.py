@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from reader.app import STORE_ERRORS, ReaderApp, reader_app
 from reader.article import (
@@ -50,6 +50,7 @@ from reader.textual_private import rename_bindings
 from reader.widgets.article_header import ArticleHeader
 from reader.widgets.article_view import ArticleView
 from reader.widgets.entity_panel import EntityPanel, group_mentions
+from reader.widgets.key_footer import KeyFooter
 from reader.widgets.label_legend import LabelLegend
 from reader.widgets.text_input import TextInput
 
@@ -192,7 +193,7 @@ class ArticleScreen(Screen[None]):
             yield Static("", id="article-status")
             yield Static("", id="article-review")
         yield TextInput(placeholder="Search the article (Enter finds, n/N next/previous)", id="article-search")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     @property
     def view(self) -> ArticleView:

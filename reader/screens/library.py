@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Input, Label, ProgressBar, Static
 
 from reader.app import STORE_ERRORS, ReaderApp, reader_app
 from reader.article import article_source
@@ -27,6 +27,7 @@ from reader.config import Label as LabelConfig
 from reader.store import Library
 from reader.text import plural, quoted
 from reader.widgets.article_table import ArticleTable, ArticleTableHeader, OrderedSource, ViewSource
+from reader.widgets.key_footer import KeyFooter
 from reader.widgets.text_input import TextInput
 
 EMPTY_LIBRARY = Content.from_markup(
@@ -63,6 +64,7 @@ class LibraryScreen(Screen[None]):
     """Every article in the library, in a sortable, filterable list."""
 
     HELP_SECTION = "Library"
+    AUTO_FOCUS = "#library-table"  # not the filter, which is hidden until `/`
     BINDINGS = [
         Binding("enter", "open", "Open", id="library.open"),
         Binding("slash", "filter", "Filter", id="library.filter"),
@@ -139,7 +141,7 @@ class LibraryScreen(Screen[None]):
         with Horizontal(id="ingest-status"):
             yield Label("", id="ingest-label")
             yield ProgressBar(id="ingest-progress", show_eta=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Read the first screenful."""

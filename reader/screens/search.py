@@ -11,13 +11,14 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.app import STORE_ERRORS, ReaderApp, reader_app
 from reader.article import article_source
 from reader.catalog import ArticleSummary
 from reader.text import plural, quoted
+from reader.widgets.key_footer import KeyFooter
 from reader.widgets.text_input import TextInput
 
 # Results shown at once: the best ones; the count says how many there are in all.
@@ -130,7 +131,7 @@ class SearchScreen(HitsScreen):
         )
         yield Static("", id="found-status")
         yield OptionList(id="found-list")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Ready to type (or showing the results of the query given)."""
@@ -215,7 +216,7 @@ class MentionsScreen(HitsScreen):
         yield Static(Content.assemble(("reader", "bold"), " · " + what), id="found-title")
         yield Static("", id="found-status")
         yield OptionList(id="found-list")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """List the articles."""
