@@ -6,6 +6,7 @@ import importlib
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,9 +34,12 @@ SEED = next(SEEDS.glob("*.txt"))
 CORPUS = ROOT.parent / "shared" / "corpus"
 
 # Why a test is slow. Each is the `slow` mark with its reason: `make test-fast` (pytest -m
-# "not slow") leaves them out, `make test` runs them too. A test that loads the model or
-# starts processes costs seconds, where a unit test costs milliseconds.
+# "not slow") leaves them out, `make test` runs them too. A test that loads spaCy (even a
+# blank pipeline: importing spaCy alone takes a second in each process) or starts processes
+# costs seconds, where a unit test costs milliseconds. `spacy_stays_out` below keeps the
+# fast tier honest about spaCy.
 LOADS_MODEL = pytest.mark.slow(reason="loads a spaCy model")
+LOADS_SPACY = pytest.mark.slow(reason="loads spaCy, to read an export as spaCy reads it")
 SPAWNS_PROCESSES = pytest.mark.slow(reason="starts processes")
 
 
@@ -50,6 +54,17 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     return data
+
+
+@pytest.fixture(autouse=True)
+def spacy_stays_out(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test of the fast tier may not load spaCy: one that needs it is marked slow, with
+    LOADS_MODEL or LOADS_SPACY. Exact in a `make test-fast` run, where no slow test has
+    loaded spaCy before."""
+    loaded = "spacy" in sys.modules
+    yield
+    if not loaded and "spacy" in sys.modules and request.node.get_closest_marker("slow") is None:
+        pytest.fail(f"{request.node.nodeid} loads spaCy but is not marked slow (LOADS_SPACY)", pytrace=False)
 
 
 @pytest.fixture
@@ -68,6 +83,14 @@ def english_model() -> str:
 
 
 @pytest.fixture(scope="session")
+def blank_english():
+    """spaCy's blank English pipeline, no model: to read an export as spaCy would."""
+    import spacy
+
+    return spacy.blank("en")
+
+
+@pytest.fixture(scope="session")
 def seed_text() -> str:
     """The seed article as shipped."""
     return SEED.read_text(encoding="utf-8")
@@ -81,6 +104,33 @@ def corpus_or_skip() -> Path:
 
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+
+
+def _parse_each_stylesheet_once() -> None:
+    """Parse the same CSS once in a worker, not once in every app a test starts.
+
+    Each app parses its stylesheet and every widget's default CSS afresh (about 25 ms, a
+    quarter of an app's start), where a user's reader parses them once. What a parse gives
+    depends on the CSS text, where it came from, its scope and the theme's variables, and on
+    nothing else, so the rules are kept under all of these: an app with other label colours
+    or another theme parses its own. Each app still checks and applies the rules itself."""
+    from textual.css.stylesheet import Stylesheet
+
+    parse_rules = Stylesheet._parse_rules
+    parsed: dict[tuple[object, ...], object] = {}
+
+    def parse_once(  # type: ignore[no-untyped-def]
+        self, css, read_from, is_default_rules=False, tie_breaker=0, scope=""
+    ):
+        key = (css, read_from, is_default_rules, tie_breaker, scope, tuple(sorted(self._variables.items())))
+        if key not in parsed:
+            parsed[key] = parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)
+        return parsed[key]
+
+    Stylesheet._parse_rules = parse_once  # type: ignore[method-assign]
+
+
+_parse_each_stylesheet_once()
 
 # Every store write is flushed to disk (reader/atomic.py), and the suite makes thousands of
 # them: on a disk shared with other work each flush can wait tens of milliseconds. What the

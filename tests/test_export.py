@@ -22,7 +22,7 @@ from reader.export.document import ExportSpan
 from reader.export.tokens import reference_tokens
 from reader.store import Library
 from reader.text import article_id, word_spans
-from tests.conftest import ROOT, SPAWNS_PROCESSES
+from tests.conftest import LOADS_SPACY, ROOT, SPAWNS_PROCESSES
 
 TEXT = (
     "Apple bought Beats in New York for $3 billion.\n\n"
@@ -116,6 +116,7 @@ def jsonl_lines(library: Library, **options: object) -> list[dict]:
 # -- the formats, read back -----------------------------------------------------------------
 
 
+@LOADS_SPACY
 def test_jsonl_spans_fit_doc_char_span_with_the_exported_tokens(
     library: Library, tagged: str
 ) -> None:
@@ -165,6 +166,7 @@ def test_jsonl_hashes_follow_the_documented_scheme(library: Library, tagged: str
     assert with_predictions["_task_hash"] != task["_task_hash"]
 
 
+@LOADS_SPACY
 def test_spans_off_token_boundaries_get_tokens_of_their_own() -> None:
     import spacy
     from spacy.tokens import Doc
@@ -192,6 +194,7 @@ def test_spans_off_token_boundaries_get_tokens_of_their_own() -> None:
     ]
 
 
+@LOADS_SPACY
 def test_spacy_docbin_loads_with_ents_and_every_span(
     library: Library, tagged: str, tmp_path: Path
 ) -> None:
@@ -222,6 +225,7 @@ def test_spacy_docbin_loads_with_ents_and_every_span(
     }
 
 
+@LOADS_SPACY
 def test_conll_is_read_by_spacys_converter(library: Library, tagged: str) -> None:
     from spacy.training.converters import conll_ner_to_docs
 
@@ -467,6 +471,17 @@ def test_cli_export_to_stdout_file_and_folder(
     status, out, err = run(capsys, "export", "--format", "spacy")
     assert status == 1 and out == "" and "give -o" in err
 
+    status, _, err = run(capsys, "export", "-f", "brat", "-o", str(tmp_path / "b"), "--all")
+    assert status == 0 and (tmp_path / "b" / f"{tagged}.ann").is_file()
+
+    status, _, err = run(capsys, "export", "nosuchid")
+    assert status == 1 and "no article with id 'nosuchid'" in err
+
+
+@LOADS_SPACY
+def test_cli_export_of_a_docbin_into_a_folder(
+    capsys: pytest.CaptureFixture[str], library: Library, tagged: str, tmp_path: Path
+) -> None:
     target = tmp_path / "exports"
     target.mkdir()
     status, out, err = run(
@@ -474,12 +489,6 @@ def test_cli_export_to_stdout_file_and_folder(
     )
     assert status == 0 and (target / "reader.spacy").is_file()
     assert f"{tagged}: 2 overlapping spans kept only in doc.spans['reader']" in err
-
-    status, _, err = run(capsys, "export", "-f", "brat", "-o", str(tmp_path / "b"), "--all")
-    assert status == 0 and (tmp_path / "b" / f"{tagged}.ann").is_file()
-
-    status, _, err = run(capsys, "export", "nosuchid")
-    assert status == 1 and "no article with id 'nosuchid'" in err
 
 
 def test_formats_are_listed_with_their_extensions() -> None:

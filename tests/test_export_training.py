@@ -20,6 +20,7 @@ import pytest
 
 from reader.export import export_library, export_stream
 from reader.store import Library
+from tests.conftest import LOADS_SPACY
 from tests.test_export import add_article, at, run, span_at
 
 # A long article partly reviewed: two names tagged, the rest not looked at yet.
@@ -61,6 +62,7 @@ def docs(path: Path) -> dict[str, object]:
     return {eg.reference.text: eg for eg in Corpus(path)(nlp)}
 
 
+@LOADS_SPACY
 def test_docbin_has_missing_values_where_nothing_was_reviewed(
     library: Library, tmp_path: Path
 ) -> None:
@@ -85,6 +87,7 @@ def test_docbin_has_missing_values_where_nothing_was_reviewed(
     assert partly.reference.user_data["reader_status"] == "in_progress"
 
 
+@LOADS_SPACY
 def test_spacy_and_conll_take_done_articles_by_default(library: Library, tmp_path: Path) -> None:
     report = export_library(library, "spacy", tmp_path / "train.spacy")
     assert (report.articles, report.not_done, report.ignored) == (1, 1, 1)
@@ -296,8 +299,8 @@ def test_spacy_debug_data_and_a_short_train_run_on_the_export(
 def test_the_app_says_why_articles_were_left_out(library: Library, tmp_path: Path) -> None:
     from reader.screens.export import ExportRequest, export_summary
 
-    out = tmp_path / "train.spacy"
-    report = export_library(library, "spacy", out)
-    message, severity = export_summary(report, ExportRequest("spacy", out))
-    assert "1 article not marked done left out (spacy takes articles reviewed to the end)" in message
+    out = tmp_path / "train.conll"
+    report = export_library(library, "conll", out)
+    message, severity = export_summary(report, ExportRequest("conll", out))
+    assert "1 article not marked done left out (conll takes articles reviewed to the end)" in message
     assert "1 article marked ignored left out" in message

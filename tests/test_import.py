@@ -12,20 +12,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from spacy.tokens import Doc
 
 from reader.article import Analysis
 from reader.export import export_stream
 from reader.importing import import_files
 from reader.store import Library
 from reader.text import article_id
+from tests.conftest import LOADS_MODEL, LOADS_SPACY
 from tests.test_export import TEXT, add_article, analysis_for, at, run, span_at
-
-# spaCy's vocab, to check the exported tokens with Doc.char_span as a user would.
-VOCAB = spacy.blank("en").vocab
 
 
 def fake_analyse(
@@ -44,7 +40,7 @@ def fake_analyse(
 def no_model(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Keep spaCy out: a fake model choice and analysis; records each choice made."""
     chosen: list[str] = []
-    if request.node.get_closest_marker("slow"):
+    if LOADS_MODEL.mark in request.node.iter_markers("slow"):
         return chosen  # the one test that runs the real model
 
     def choose(requested: str | None) -> tuple[str, str | None]:
@@ -113,11 +109,15 @@ def test_jsonl_round_trips_into_an_empty_library(
     assert target.get(first).analysis.model == "test_model"
 
 
+@LOADS_SPACY
 @settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data())
-def test_any_spans_survive_export_then_import(data: st.DataObject) -> None:
+def test_any_spans_survive_export_then_import(data: st.DataObject, blank_english) -> None:
+    from spacy.tokens import Doc
+
+    vocab = blank_english.vocab  # to check the exported tokens with Doc.char_span as a user would
     alphabet = st.sampled_from(list("abcXYZ019 ,.-'é€漢🎉") + ["\n", "\n\n", "  "])
     text = data.draw(st.lists(alphabet, min_size=1, max_size=60).map("".join))
     if not text.strip():
@@ -142,7 +142,7 @@ def test_any_spans_survive_export_then_import(data: st.DataObject) -> None:
         path.write_text(stream.getvalue(), encoding="utf-8")
         [task] = [json.loads(line) for line in stream.getvalue().splitlines()]
         words, spaces = [t["text"] for t in task["tokens"]], [t["ws"] for t in task["tokens"]]
-        doc = Doc(VOCAB, words=words, spaces=spaces)
+        doc = Doc(vocab, words=words, spaces=spaces)
         assert doc.text == text
         for s in task["spans"]:
             made = doc.char_span(s["start"], s["end"])
@@ -326,7 +326,7 @@ def test_sources_are_kept_and_predictions_are_not_imported(
     }
 
 
-@pytest.mark.slow
+@LOADS_MODEL
 def test_a_new_text_is_analysed_by_the_real_model(library: Library, tmp_path: Path) -> None:
     text = "Angela Merkel visited Paris in March 2019 with 300 officials."
     path = write_lines(tmp_path / "d.jsonl", [{"text": text, "label": [[0, 13, "PERSON"]]}])

@@ -10,7 +10,7 @@ import pytest
 
 from reader import nlp
 from reader.article import NUM_LABEL, NUMBER_LABELS, Analysis, Draft
-from tests.conftest import LOADS_MODEL, ROOT, SEED, SPAWNS_PROCESSES
+from tests.conftest import LOADS_MODEL, LOADS_SPACY, ROOT, SEED, SPAWNS_PROCESSES
 
 MODEL = nlp.BUNDLED_MODEL
 
@@ -190,6 +190,7 @@ def test_needed_components_follow_the_listeners() -> None:
 # --- the rule-based fallback ---------------------------------------------------------------
 
 
+@LOADS_SPACY
 def test_rule_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(nlp, "_is_installed", only(set()))
     model = nlp.resolve_model(None)
