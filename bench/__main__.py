@@ -1,6 +1,6 @@
 """`python -m bench [FIGURE ...]`: generate data, measure each figure, print one line each.
 
-Figures: build, start, memory, open, keys, ingest, ingest-one, save, import, search, entities,
+Figures: build, start, memory, open, session, keys, ingest, ingest-one, save, import, search, entities,
 export, rebuild (all by default). Libraries of 1,000, 10,000 and 100,000 articles are built once and
 cached in bench/data/ (`bench.stores`); `--largest 10000` stops at 10,000 for a quick run.
 Results also go to bench/results.json. The exit status is 1 when a figure misses its target
@@ -37,6 +37,7 @@ FIGURES = {
     "entities": "bench.entities",
     "export": "bench.export",
     "rebuild": "bench.rebuild",
+    "session": "bench.session",
 }
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
