@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
+import re
 import secrets
 import sqlite3
 import threading
@@ -205,7 +207,17 @@ def _machine_text(value: Any, name: str) -> None:
 
 def _is_label(value: Any) -> bool:
     """A label as reader writes one: text, not empty, no control character or edge space."""
-    return isinstance(value, str) and bool(value) and value == value.strip() and is_safe(value)
+    return isinstance(value, str) and _is_label_text(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_label_text(value: str) -> bool:
+    # An article's file holds a handful of labels, each on hundreds of spans: each is
+    # checked once.
+    return bool(value) and value == value.strip() and is_safe(value)
+
+
+_HEX_ID = re.compile("[0-9a-f]+")
 
 
 def check_article_record(record: Any) -> None:
@@ -333,17 +345,17 @@ def check_state_fits(path: Path, state: ArticleState, length: int) -> None:
 
 
 def _annotation(record: dict[str, Any]) -> Annotation:
-    annotation_id, start, end, label = (record.get(k) for k in ("id", "start", "end", "label"))
-    if not isinstance(annotation_id, str) or not annotation_id or not all(
-        c in "0123456789abcdef" for c in annotation_id
-    ):
+    get = record.get
+    annotation_id, start, end, label = get("id"), get("start"), get("end"), get("label")
+    if not isinstance(annotation_id, str) or _HEX_ID.fullmatch(annotation_id) is None:
         raise ValueError(f"an annotation has id {str(annotation_id)[:20]!r}, not a hex id")
     _check_span_record("an annotation", start, end, label)
-    source = record.get("source", "manual")
+    source = get("source", "manual")
     if source not in ("manual", "model"):
         raise ValueError(f"annotation {annotation_id} has source {str(source)[:20]!r}")
-    created = record.get("created", "")
-    _machine_text(created, f"annotation {annotation_id}.created")
+    created = get("created", "")
+    if not (isinstance(created, str) and is_safe(created)):
+        _machine_text(created, f"annotation {annotation_id}.created")  # says what is wrong
     return Annotation(annotation_id, start, end, label, source, created)
 
 

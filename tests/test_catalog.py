@@ -806,3 +806,30 @@ def test_a_link_to_an_endless_device_is_refused_in_bounded_memory(library: Libra
     listed = subprocess.run([sys.executable, "-m", "reader", "list"], capture_output=True, text=True, timeout=60,
                             preexec_fn=two_gigabytes)
     assert listed.returncode == 0 and other.id[:10] in listed.stdout
+
+
+@pytest.mark.parametrize(
+    ("record", "wrong"),
+    [
+        ({"id": "", "start": 0, "end": 7}, "has id '', not a hex id"),
+        ({"id": "ABC123", "start": 0, "end": 7}, "has id 'ABC123', not a hex id"),
+        ({"id": "12ab\n", "start": 0, "end": 7}, "not a hex id"),
+        ({"id": 12, "start": 0, "end": 7}, "has id '12', not a hex id"),
+        ({"id": "12ab", "start": 0, "end": 7, "label": " GPE"}, "a label with control characters or edge spaces"),
+        ({"id": "12ab", "start": 0, "end": 7, "created": "\x1b[2J"}, "'annotation 12ab.created' holds control characters"),
+    ],
+)
+def test_an_annotation_record_of_the_wrong_shape_names_the_file(
+    library: Library, data_dir: Path, record: dict, wrong: str
+) -> None:
+    article = make(["Emomali Rahmon in Dushanbe."])
+    library.add(article)
+    path = data_dir / "annotations" / f"{article.id}.json"
+    path.parent.mkdir(exist_ok=True)
+    record = {"label": "PERSON", "source": "manual", "created": "2024-01-01T00:00:00+00:00"} | record
+    path.write_text(json.dumps({"reader": {"schema": 1, "kind": "annotations"},
+                                "tables": {"annotations": {"1": record}}}))
+    with pytest.raises(StoreError) as raised:
+        Library(data_dir).annotations(article.id)
+    assert str(raised.value).startswith(f"{path}: malformed annotation file: ")
+    assert wrong in str(raised.value)
