@@ -27,6 +27,7 @@ from reader.text import (
     shortened,
     tidy_paragraph,
     word_spans,
+    words_and_minutes,
 )
 
 # spaCy's numeric entity labels; anything else the model finds is an entity.
@@ -384,6 +385,10 @@ class Article:
     def reading_minutes(self) -> int:
         """Minutes a reader needs for the text, at least one."""
         return reading_minutes(self.text)
+
+    def words_and_minutes(self) -> tuple[int, int]:
+        """`words` and `reading_minutes` from one pass over the text."""
+        return words_and_minutes(self.text)
 
     def entity_note(self) -> str | None:
         """Why the article shows no model entities, when that is so: "no entity model for zh"."""

@@ -169,19 +169,32 @@ def _unspaced_counts(text: str) -> tuple[int, int, str]:
     return characters, words, _WIDE_PUNCTUATION.sub(" ", _UNSPACED.sub(" ", text))
 
 
+def _characters_and_words(text: str) -> tuple[int, int]:
+    """Chinese and Japanese characters, and the words of every other script."""
+    characters, words, rest = _unspaced_counts(text)
+    return characters, words + len(rest.split())
+
+
+def _minutes(characters: int, words: int) -> int:
+    return max(1, math.ceil(words / WORDS_PER_MINUTE + characters / CHARACTERS_PER_MINUTE))
+
+
 def count_words(text: str) -> int:
     """Words in `text`: runs between spaces, each Chinese or Japanese character, and Thai (and
     similar) runs by their length, so that a script without spaces is not one word a line."""
-    characters, words, rest = _unspaced_counts(text)
-    return characters + words + len(rest.split())
+    return sum(_characters_and_words(text))
 
 
 def reading_minutes(text: str) -> int:
     """Minutes a reader needs for `text`, at least one: words at 230 a minute, Chinese and
     Japanese characters at 260."""
-    characters, words, rest = _unspaced_counts(text)
-    minutes = (words + len(rest.split())) / WORDS_PER_MINUTE + characters / CHARACTERS_PER_MINUTE
-    return max(1, math.ceil(minutes))
+    return _minutes(*_characters_and_words(text))
+
+
+def words_and_minutes(text: str) -> tuple[int, int]:
+    """`count_words` and `reading_minutes` of `text` from one pass over it."""
+    characters, words = _characters_and_words(text)
+    return characters + words, _minutes(characters, words)
 
 
 def quoted(text: str, limit: int = 40) -> str:

@@ -17,7 +17,7 @@ from reader.ingest import ingest_bytes, ingest_inputs
 from reader.ingest.markdown import parse_markdown
 from reader.ingest.plaintext import parse_plaintext
 from reader.layout import wrap
-from reader.text import count_words, is_safe, reading_minutes
+from reader.text import count_words, is_safe, reading_minutes, words_and_minutes
 
 CHINESE = (
     "<html><head><title>港特首就违建事件道歉 - 新闻网</title>"
@@ -45,6 +45,20 @@ def test_words_and_reading_time_without_spaces() -> None:
     assert count_words(text) == 3000
     assert reading_minutes(text) == 12  # 3,000 characters at 260 a minute
     assert count_words("two words") == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain ASCII words " * 500,
+        "日本語の長い文章です。" * 300,
+        "กรุงเทพมหานครเป็นเมืองหลวง และเป็นนครที่มีประชากรมากที่สุด " * 40,
+        "Mixed 香港行政长官 text with “curly quotes” and ภาษาไทย " * 50,
+        "",
+    ],
+)
+def test_one_pass_counts_words_and_minutes_as_the_two_do(text: str) -> None:
+    assert words_and_minutes(text) == (count_words(text), reading_minutes(text))
 
 
 @pytest.mark.parametrize(

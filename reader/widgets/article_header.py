@@ -36,14 +36,14 @@ class ArticleHeader(Vertical):
     def compose(self) -> ComposeResult:
         """Title, then the metadata line with the progress at its right."""
         article = self.article
-        words = article.words  # counted once: it splits the whole text
+        words, minutes = article.words_and_minutes()  # one pass over the whole text
         yield Static(article.title or "(untitled)", id="article-title", markup=False)
         facts = [
             article.byline,
             (article.date or "")[:10] or None,
             article_source(article.site, article.source, article.url),
             f"{words:,} words",
-            f"{article.reading_minutes} min read",
+            f"{minutes} min read",
             # Why no names are highlighted: nothing installed reads this language.
             article.entity_note(),
         ]
