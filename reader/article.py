@@ -23,7 +23,6 @@ from reader.text import (
     count_words,
     join_paragraphs,
     paragraph_bounds,
-    reading_minutes,
     shortened,
     tidy_paragraph,
     word_spans,
@@ -382,9 +381,9 @@ class Article:
         return count_words(self.text)
 
     @property
-    def reading_minutes(self) -> int:
-        """Minutes a reader needs for the text, at least one."""
-        return reading_minutes(self.text)
+    def name(self) -> str:
+        """What a message calls the article: its title, else where it came from."""
+        return self.title or article_source(self.site, self.source, self.url)
 
     def words_and_minutes(self) -> tuple[int, int]:
         """`words` and `reading_minutes` from one pass over the text."""

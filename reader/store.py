@@ -342,8 +342,6 @@ def check_state_fits(path: Path, state: ArticleState, length: int) -> None:
                 )
 
 
-
-
 def _annotation(record: dict[str, Any]) -> Annotation:
     get = record.get
     annotation_id, start, end, label = get("id"), get("start"), get("end"), get("label")

@@ -69,6 +69,15 @@ async def choose(pilot, radio_set: str, index: int) -> None:
     assert radios.pressed_index == index
 
 
+async def export_ticking(pilot, box: str, path: Path) -> None:
+    """Open the dialog, tick one checkbox (by id), and export to `path`."""
+    await pilot.press("ctrl+e")
+    await pilot.pause()
+    dialog(pilot.app).query_one(f"#{box}", Checkbox).focus()
+    await pilot.press("space")
+    await export_to(pilot, path)
+
+
 async def export_to(pilot, path: Path | str) -> None:
     """Type the path, press Enter, and wait for the worker."""
     box = pilot.app.screen.query_one("#export-path", Input)
@@ -191,11 +200,7 @@ async def test_include_predictions_and_articles_without_annotations(
         )
         assert jsonl(tmp_path / "none.jsonl") == []
         # with "articles without annotations" ticked, the article is written with no span
-        await pilot.press("ctrl+e")
-        await pilot.pause()
-        dialog(app).query_one("#export-all", Checkbox).focus()
-        await pilot.press("space")
-        await export_to(pilot, tmp_path / "all.jsonl")
+        await export_ticking(pilot, "export-all", tmp_path / "all.jsonl")
         (line,) = jsonl(tmp_path / "all.jsonl")
         assert line["meta"]["id"] == third.id and line["spans"] == []
         assert notices(app)[-1].startswith("Exported 0 spans from 1 article")
@@ -203,21 +208,13 @@ async def test_include_predictions_and_articles_without_annotations(
         await pilot.press("q", "up")
         await open_article(pilot)
         assert app.screen.article.title.startswith("Tajikistan")
-        await pilot.press("ctrl+e")
-        await pilot.pause()
-        dialog(app).query_one("#export-predictions", Checkbox).focus()
-        await pilot.press("space")
-        await export_to(pilot, tmp_path / "predictions.jsonl")
+        await export_ticking(pilot, "export-predictions", tmp_path / "predictions.jsonl")
         (line,) = jsonl(tmp_path / "predictions.jsonl")
         sources = {s["source"] for s in line["spans"]}
         assert sources == {"manual", "model", "prediction"}
         assert ("Vladimir Putin", "PERSON") in {(s["text"], s["label"]) for s in line["spans"]}
         assert "CARDINAL" not in {s["label"] for s in line["spans"]}  # numbers are their own box
-        await pilot.press("ctrl+e")
-        await pilot.pause()
-        dialog(app).query_one("#export-numbers", Checkbox).focus()
-        await pilot.press("space")
-        await export_to(pilot, tmp_path / "numbers.jsonl")
+        await export_ticking(pilot, "export-numbers", tmp_path / "numbers.jsonl")
         (line,) = jsonl(tmp_path / "numbers.jsonl")
         assert ("139", "CARDINAL", "prediction") in {(s["text"], s["label"], s["source"]) for s in line["spans"]}
 

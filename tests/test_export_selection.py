@@ -86,8 +86,6 @@ def test_a_file_gets_the_bytes_stdout_gets_as_text(library: Library, tmp_path: P
         assert json.dumps(task, ensure_ascii=False) + "\n" == general_line(document)
 
 
-
-
 @SPAWNS_PROCESSES
 def test_a_source_a_megabyte_long_exports_at_once(library: Library, data_dir: Path) -> None:
     """A source edited by hand to a megabyte with no folder in it: cutting the folders off is

@@ -222,7 +222,6 @@ def _add_export(add: Callable[[str, Command, str], argparse.ArgumentParser]) -> 
     )
 
 
-
 def _add_import(add: Callable[[str, Command, str], argparse.ArgumentParser]) -> None:
     """`import`: reader's, Prodigy's and doccano's JSONL back in."""
     p = add("import", exchange.cmd_import, "import annotations from reader, Prodigy or doccano JSONL files")

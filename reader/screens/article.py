@@ -336,7 +336,7 @@ class ArticleScreen(Screen[None]):
         if self._gone:
             return
         self._gone = True
-        title = self.article.title or article_source(self.article.site, self.article.source, self.article.url)
+        title = self.article.name
         self.notify(
             f"{quoted(title, 60)} was removed from the library while it was open; nothing more is saved for it.",
             title="Article removed",
@@ -711,7 +711,7 @@ class ArticleScreen(Screen[None]):
         except STORE_ERRORS as exc:
             self._store_failed(exc)
             return
-        title = self.article.title or article_source(self.article.site, self.article.source, self.article.url)
+        title = self.article.name
         self.state.status = "in_progress"
         self.apply(
             ReviewChanged(self.article.id, before, "in_progress", title),
@@ -734,7 +734,7 @@ class ArticleScreen(Screen[None]):
             self.notify(f"Marked {what}. Nothing is left to review.", timeout=5)
             self.dismiss()
             return
-        title = self.article.title or article_source(self.article.site, self.article.source, self.article.url)
+        title = self.article.name
         change = ReviewChanged(self.article.id, before, status, title)
         if self.reader.open_article_screen(following, replace=True, undoable=change):
             self.notify(f"Marked {what}; here is the next article to review (u takes it back).", timeout=3)
